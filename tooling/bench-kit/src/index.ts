@@ -32,7 +32,11 @@ function heapUsed(): number {
 }
 
 /** Measures a synchronous operation. `fn` receives the iteration index so it can vary its input cheaply. */
-export function bench(name: string, fn: (i: number) => unknown, options: BenchOptions = {}): BenchResult {
+export function bench(
+  name: string,
+  fn: (i: number) => unknown,
+  options: BenchOptions = {},
+): BenchResult {
   const { iterations = 100_000, rounds = 7, warmup = 20_000 } = options;
   let sink: unknown;
   for (let i = 0; i < warmup; i++) sink = fn(i);
