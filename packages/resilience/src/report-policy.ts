@@ -1,0 +1,492 @@
+import {
+  CircuitState,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleWhen,
+  isBrokenCircuitError,
+  isIsolatedCircuitError,
+  isTaskCancelledError,
+  retry,
+  timeout,
+  type CircuitBreakerPolicy,
+  type IDisposable,
+  type IRetryContext,
+  type RetryPolicy,
+  type TimeoutPolicy,
+} from 'cockatiel';
+import { createBreaker } from './breaker.js';
+import { resolveOptions, type ReportPolicyOptions, type ResolvedPolicyOptions } from './options.js';
+import type {
+  ExecuteOptions,
+  ExecuteOutcome,
+  ExecuteRejected,
+  PolicySnapshot,
+  PolicyState,
+  RejectionReason,
+  StateChange,
+} from './outcome.js';
+import { ProbeSchedule } from './probe-schedule.js';
+import { RetryDelays, validPushback } from './retry-delays.js';
+
+export type StateListener = (change: StateChange) => void;
+
+/** What a retry attempt returns instead of running `fn` when it must not send any more. */
+class Skipped {
+  constructor(readonly reason: 'open' | 'isolated' | 'cancelled') {}
+}
+const SKIPPED_OPEN = new Skipped('open');
+const SKIPPED_ISOLATED = new Skipped('isolated');
+const SKIPPED_CANCELLED = new Skipped('cancelled');
+
+/** The caller gave up on this attempt; the backend did nothing wrong, so the breaker must not count it. */
+class CancelledByCaller extends Error {
+  constructor(override readonly cause: unknown) {
+    super('cancelled by the caller');
+    this.name = 'CancelledByCaller';
+  }
+}
+
+const STATE_NAMES: Record<CircuitState, PolicyState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/** Attempts one `execute` made; a per-call record so concurrent calls do not share counts. */
+interface CallRecord {
+  attempts: number;
+}
+
+/**
+ * Breaker ∘ retry ∘ timeout for one backend, built from cockatiel policies, with a probe-first half-open state and
+ * state a loop can sleep on. See `createReportPolicy`.
+ */
+export class ReportPolicy<T> {
+  private readonly options: ResolvedPolicyOptions<T>;
+  private readonly schedule: ProbeSchedule;
+  private readonly retry: RetryPolicy;
+  private readonly attemptTimeout: TimeoutPolicy;
+  private readonly probeTimeout: TimeoutPolicy;
+  private readonly listeners = new Set<StateListener>();
+  private readonly lifetime = new AbortController();
+  private breaker: CircuitBreakerPolicy;
+  private breakerSubscription: IDisposable;
+  private lastState: PolicyState = 'closed';
+  /** Settles when the running half-open trial (probe, or data when there is no probe) has settled. */
+  private pendingTrial: Promise<void> | undefined;
+  private openedAtMs: number | undefined;
+  private nextProbeAtMs: number | undefined;
+  private disposed = false;
+  private consecutiveFailures = 0;
+  private lastError: unknown = undefined;
+  private readonly counts = {
+    calls: 0,
+    attempts: 0,
+    failures: 0,
+    retries: 0,
+    rejections: 0,
+    probes: 0,
+    probeFailures: 0,
+  };
+
+  constructor(options: ReportPolicyOptions<T> = {}) {
+    this.options = resolveOptions(options);
+    const { retry: retryOptions, halfOpen } = this.options;
+    this.schedule = new ProbeSchedule(halfOpen.initialDelayMs, halfOpen.maxDelayMs);
+    this.retry = retry(
+      handleWhen((error) => this.mayRetryError(error)).orWhenResult((result) =>
+        this.mayRetryResult(result),
+      ),
+      {
+        maxAttempts: retryOptions.maxAttempts,
+        backoff: new RetryDelays(retryOptions.initialDelayMs, retryOptions.maxDelayMs, (result) =>
+          this.options.pushbackMs(result as T),
+        ),
+      },
+    ).dangerouslyUnref();
+    // Aggressive: a call that ignores its signal is still abandoned at the deadline, so the loop never hangs on it.
+    this.attemptTimeout = timeout(
+      this.options.timeoutMs,
+      TimeoutStrategy.Aggressive,
+    ).dangerouslyUnref();
+    this.probeTimeout = timeout(
+      this.options.probeTimeoutMs,
+      TimeoutStrategy.Aggressive,
+    ).dangerouslyUnref();
+    this.breaker = this.createCircuit();
+    this.breakerSubscription = this.breaker.onStateChange(this.onCircuitStateChange);
+  }
+
+  /** `closed`, `open`, `half-open` (a trial is running) or `isolated`. */
+  get state(): PolicyState {
+    return STATE_NAMES[this.breaker.state];
+  }
+
+  /**
+   * Epoch ms from which the next call may run a probe, while the breaker is open; `undefined` otherwise (closed,
+   * half-open, or isolated, which only `reset()` or releasing the isolation ends). A loop sleeps until then.
+   */
+  get nextProbeAt(): number | undefined {
+    return this.breaker.state === CircuitState.Open ? this.nextProbeAtMs : undefined;
+  }
+
+  /**
+   * Runs `fn` through the breaker, with a deadline per attempt and retries for retryable failures. Never rejects
+   * for a failure of `fn`: it resolves to `{ ok: true, value }` or `{ ok: false, reason, ... }`.
+   *
+   * While the breaker is open it resolves `open` at once without calling `fn`. When the half-open delay has passed,
+   * the probe runs first and `fn` runs only if it succeeds; calls arriving meanwhile wait for that probe, which is
+   * bounded by `probeTimeoutMs`.
+   */
+  async execute<R extends T>(
+    fn: (signal: AbortSignal) => Promise<R>,
+    options?: ExecuteOptions,
+  ): Promise<ExecuteOutcome<R>> {
+    this.counts.calls++;
+    const signal = options?.signal;
+    if (this.disposed || signal?.aborted) return this.notSent('cancelled');
+    if (this.breaker.state !== CircuitState.Closed) {
+      const refusal = await this.admit(signal);
+      if (refusal !== undefined) return refusal;
+    }
+    return this.send(fn, signal);
+  }
+
+  /** Counters and state at this moment. */
+  snapshot(): PolicySnapshot {
+    return {
+      state: this.state,
+      consecutiveFailures: this.consecutiveFailures,
+      openedAt: this.breaker.state === CircuitState.Closed ? undefined : this.openedAtMs,
+      nextProbeAt: this.nextProbeAt,
+      lastError: this.lastError,
+      ...this.counts,
+    };
+  }
+
+  /** Calls `listener` on every state transition; returns the function that unsubscribes it. */
+  onStateChange(listener: StateListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Listeners currently subscribed (for leak checks). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  /**
+   * Holds the breaker open: every call resolves `isolated` without running `fn` until the returned release function
+   * is called (each `isolate()` needs its own release) or `reset()`.
+   */
+  isolate(): () => void {
+    const handle = this.breaker.isolate();
+    return () => {
+      handle.dispose();
+    };
+  }
+
+  /** Closes the breaker and forgets failures and isolations, as if the policy were new (counters are kept). */
+  reset(): void {
+    const previous = this.state;
+    this.breakerSubscription.dispose();
+    this.breaker = this.createCircuit();
+    this.breakerSubscription = this.breaker.onStateChange(this.onCircuitStateChange);
+    this.consecutiveFailures = 0;
+    this.openedAtMs = undefined;
+    this.nextProbeAtMs = undefined;
+    if (previous !== 'closed') this.transition('closed');
+  }
+
+  /**
+   * Cancels a running probe, drops all listeners, and makes later calls resolve `cancelled`. Attempts already
+   * running end at their own deadline.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.lifetime.abort();
+    this.listeners.clear();
+  }
+
+  private circuitState(): CircuitState {
+    return this.breaker.state;
+  }
+
+  private createCircuit(): CircuitBreakerPolicy {
+    return circuitBreaker(
+      handleWhen((error) => !(error instanceof CancelledByCaller)).orWhenResult((result) =>
+        this.options.isFailure(result as T),
+      ),
+      { halfOpenAfter: this.schedule, breaker: createBreaker(this.options.breaker) },
+    );
+  }
+
+  /** Decides a call that found the breaker not closed; `undefined` lets it send. */
+  private async admit(
+    signal: AbortSignal | undefined,
+  ): Promise<ExecuteRejected<never> | undefined> {
+    switch (this.breaker.state) {
+      case CircuitState.Isolated:
+        return this.notSent('isolated');
+      case CircuitState.Open:
+        if (this.options.now() < (this.nextProbeAtMs ?? 0)) return this.notSent('open');
+        // Without a probe the caller's own data is the trial; cockatiel half-opens on it in `send`.
+        if (this.options.probe === undefined) return undefined;
+        await this.runProbe(this.options.probe);
+        break;
+      case CircuitState.HalfOpen:
+        // Someone else's trial is running; it ends within its own deadline.
+        if (this.pendingTrial === undefined) return this.notSent('open');
+        await this.pendingTrial;
+        break;
+      default:
+        return undefined;
+    }
+    if (this.disposed || signal?.aborted) return this.notSent('cancelled');
+    // Re-read through a call: the awaited trial changed the state, which the compiler cannot see.
+    const state = this.circuitState();
+    if (state === CircuitState.Closed) return undefined;
+    return this.notSent(state === CircuitState.Isolated ? 'isolated' : 'open');
+  }
+
+  private runProbe(probe: (signal: AbortSignal) => Promise<T>): Promise<void> {
+    this.counts.probes++;
+    const trial = this.breaker
+      .execute(
+        ({ signal }) =>
+          this.probeTimeout.execute(({ signal: probeSignal }) => probe(probeSignal), signal),
+        this.lifetime.signal,
+      )
+      .then(
+        (result) => {
+          if (this.isFailureSafely(result)) this.recordProbeFailure(result);
+          else this.recordSuccess();
+        },
+        (error: unknown) => {
+          this.recordProbeFailure(error);
+        },
+      );
+    const settled: Promise<void> = trial.then(() => {
+      if (this.pendingTrial === settled) this.pendingTrial = undefined;
+    });
+    this.pendingTrial = settled;
+    return settled;
+  }
+
+  private async send<R extends T>(
+    fn: (signal: AbortSignal) => Promise<R>,
+    signal: AbortSignal | undefined,
+  ): Promise<ExecuteOutcome<R>> {
+    const call: CallRecord = { attempts: 0 };
+    const isTrial = this.breaker.state !== CircuitState.Closed;
+    const running = this.retry.execute(this.attempt(fn, signal, call), signal);
+    if (isTrial) {
+      const settled: Promise<void> = running.then(noop, noop).then(() => {
+        if (this.pendingTrial === settled) this.pendingTrial = undefined;
+      });
+      this.pendingTrial = settled;
+    }
+    try {
+      const result = await running;
+      if (result instanceof Skipped) return this.notSent(result.reason, call.attempts);
+      if (this.isFailureSafely(result)) {
+        const pushback = this.pushbackSafely(result);
+        return this.rejected('failed', call.attempts, {
+          value: result,
+          ...(pushback === undefined ? {} : { pushbackMs: pushback }),
+        });
+      }
+      return { ok: true, value: result, attempts: call.attempts };
+    } catch (error) {
+      return this.rejected(this.reasonFor(error, signal), call.attempts, {
+        error: error instanceof CancelledByCaller ? error.cause : error,
+      });
+    }
+  }
+
+  /** One retry attempt: breaker, then deadline, then `fn`. Retries re-check the breaker before sending. */
+  private attempt<R extends T>(
+    fn: (signal: AbortSignal) => Promise<R>,
+    callerSignal: AbortSignal | undefined,
+    call: CallRecord,
+  ): (context: IRetryContext) => Promise<R | Skipped> {
+    return async ({ attempt, signal }) => {
+      if (attempt > 0) {
+        // The backoff sleep ignores the signal, and another call may have opened the breaker meanwhile.
+        if (callerSignal?.aborted || this.disposed) return SKIPPED_CANCELLED;
+        const state = this.breaker.state;
+        if (state === CircuitState.Isolated) return SKIPPED_ISOLATED;
+        if (state !== CircuitState.Closed) return SKIPPED_OPEN;
+        this.counts.retries++;
+      }
+      call.attempts++;
+      this.counts.attempts++;
+      try {
+        const result = await this.breaker.execute(
+          ({ signal: attemptSignal }) => this.runWithDeadline(fn, attemptSignal, callerSignal),
+          signal,
+        );
+        if (this.isFailureSafely(result)) this.recordFailure(result);
+        else this.recordSuccess();
+        return result;
+      } catch (error) {
+        if (!(error instanceof CancelledByCaller) && !isBrokenCircuitError(error)) {
+          this.recordFailure(error);
+        }
+        throw error;
+      }
+    };
+  }
+
+  private async runWithDeadline<R>(
+    fn: (signal: AbortSignal) => Promise<R>,
+    signal: AbortSignal,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<R> {
+    try {
+      return await this.attemptTimeout.execute(
+        ({ signal: attemptSignal }) => fn(attemptSignal),
+        signal,
+      );
+    } catch (error) {
+      if (callerSignal?.aborted) throw new CancelledByCaller(error);
+      throw error;
+    }
+  }
+
+  private mayRetryResult(result: unknown): boolean {
+    if (result instanceof Skipped || this.breaker.state !== CircuitState.Closed) return false;
+    const value = result as T;
+    if (!this.isFailureSafely(value) || !this.callSafely(this.options.isRetryable, value))
+      return false;
+    // A pushback longer than our longest delay is the caller's to honour (by pausing its loop), not ours to sleep.
+    const pushback = this.pushbackSafely(value);
+    return pushback === undefined || pushback <= this.options.retry.maxDelayMs;
+  }
+
+  private mayRetryError(error: unknown): boolean {
+    if (error instanceof CancelledByCaller || isBrokenCircuitError(error)) return false;
+    if (this.breaker.state !== CircuitState.Closed) return false;
+    return this.callSafely(this.options.isRetryableError, error);
+  }
+
+  private reasonFor(error: unknown, signal: AbortSignal | undefined): RejectionReason {
+    if (error instanceof CancelledByCaller || signal?.aborted) return 'cancelled';
+    if (isIsolatedCircuitError(error)) return 'isolated';
+    if (isBrokenCircuitError(error)) return 'open';
+    if (isTaskCancelledError(error)) return 'timeout';
+    return 'failed';
+  }
+
+  private notSent<R>(reason: RejectionReason, attempts = 0): ExecuteRejected<R> {
+    if (attempts === 0 && (reason === 'open' || reason === 'isolated')) this.counts.rejections++;
+    return this.rejected(reason, attempts, {});
+  }
+
+  private rejected<R>(
+    reason: RejectionReason,
+    attempts: number,
+    detail: Pick<ExecuteRejected<R>, 'value' | 'error' | 'pushbackMs'>,
+  ): ExecuteRejected<R> {
+    const nextProbeAt = this.nextProbeAt;
+    return {
+      ok: false,
+      reason,
+      attempts,
+      ...detail,
+      ...(nextProbeAt === undefined ? {} : { nextProbeAt }),
+    };
+  }
+
+  private readonly onCircuitStateChange = (circuit: CircuitState): void => {
+    if (circuit === CircuitState.Open) {
+      this.openedAtMs = this.options.now();
+      this.nextProbeAtMs = this.openedAtMs + this.schedule.lastDelayMs;
+    } else if (circuit === CircuitState.Closed) {
+      this.openedAtMs = undefined;
+      this.nextProbeAtMs = undefined;
+    } else if (circuit === CircuitState.Isolated) {
+      this.openedAtMs = this.options.now();
+      this.nextProbeAtMs = undefined;
+    }
+    this.transition(STATE_NAMES[circuit]);
+  };
+
+  private transition(state: PolicyState): void {
+    const previous = this.lastState;
+    this.lastState = state;
+    if (previous === state || this.listeners.size === 0) return;
+    const change: StateChange = {
+      state,
+      previous,
+      at: this.options.now(),
+      nextProbeAt: state === 'open' ? this.nextProbeAtMs : undefined,
+    };
+    for (const listener of this.listeners) {
+      // A listener runs inside the breaker's transition; its failure must not corrupt the breaker or reach the
+      // caller, and it cannot be logged here without risking the feedback loop windsock exists to avoid.
+      try {
+        listener(change);
+      } catch {
+        // ignored by design, see above
+      }
+    }
+  }
+
+  private recordSuccess(): void {
+    this.consecutiveFailures = 0;
+  }
+
+  private recordFailure(reason: unknown): void {
+    this.counts.failures++;
+    this.consecutiveFailures++;
+    this.lastError = reason;
+  }
+
+  private recordProbeFailure(reason: unknown): void {
+    this.counts.probeFailures++;
+    this.consecutiveFailures++;
+    this.lastError = reason;
+  }
+
+  private isFailureSafely(result: T): boolean {
+    // A predicate that throws is a bug in the caller; treating its result as a failure keeps the call accounted for.
+    try {
+      return this.options.isFailure(result);
+    } catch {
+      return true;
+    }
+  }
+
+  private pushbackSafely(result: T): number | undefined {
+    try {
+      const pushback = this.options.pushbackMs(result);
+      return validPushback(pushback) ? pushback : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private callSafely<A>(predicate: (arg: A) => boolean, arg: A): boolean {
+    try {
+      return predicate(arg);
+    } catch {
+      return false;
+    }
+  }
+}
+
+function noop(): void {}
+
+/**
+ * Builds the report policy for one backend: a per-attempt timeout, retries with exponential backoff and decorrelated
+ * jitter for retryable failures only, and a circuit breaker whose half-open trial is `options.probe`.
+ * Throws `RangeError` naming the option when an option value is invalid.
+ */
+export function createReportPolicy<T>(options: ReportPolicyOptions<T> = {}): ReportPolicy<T> {
+  return new ReportPolicy(options);
+}
