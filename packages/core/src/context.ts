@@ -1,0 +1,33 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { type SpanRecord } from './span.js';
+
+/**
+ * Marks a context in which nothing is traced: the agent's own requests, and requests an ignore rule matched.
+ * A sentinel in the same storage (rather than a second AsyncLocalStorage) keeps one store lookup per decision.
+ */
+export const SUPPRESSED: unique symbol = Symbol('windsock.suppressed');
+
+export type ContextValue = SpanRecord | typeof SUPPRESSED;
+
+// Module-level so that `suppressTracing` works for every tracer in the process (the transport has no tracer).
+export const contextStorage = new AsyncLocalStorage<ContextValue>();
+
+/** The span active in the current async context, if tracing is not suppressed here. */
+export function activeSpan(): SpanRecord | undefined {
+  const value = contextStorage.getStore();
+  return value === SUPPRESSED ? undefined : value;
+}
+
+export function isSuppressed(): boolean {
+  return contextStorage.getStore() === SUPPRESSED;
+}
+
+/**
+ * Runs `fn` with tracing suppressed: no span is created and no header injected for anything it starts,
+ * including callbacks and promises created inside it. The transport wraps its own network calls in this so the
+ * agent never traces itself (its gRPC runs over HTTP/2, which the HTTP/1 channels do not see anyway, but a
+ * future proxy or HTTP fallback would).
+ */
+export function suppressTracing<T>(fn: () => T): T {
+  return contextStorage.run(SUPPRESSED, fn);
+}

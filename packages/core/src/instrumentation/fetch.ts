@@ -1,0 +1,105 @@
+import { ComponentId, SpanLayer } from '@windsock/protocol';
+import { isSuppressed } from '../context.js';
+import { injectHeaders } from '../propagation.js';
+import { type SpanRecord } from '../span.js';
+import { type InstrumentedTracer, pathOf } from './instrumented-tracer.js';
+
+/** The parts of undici's request object its diagnostics channels expose and we use. */
+interface UndiciRequest {
+  origin?: string | URL;
+  method?: string;
+  path?: string;
+  headers?: unknown;
+  addHeader?: (name: string, value: string) => unknown;
+}
+
+const fetchSpans = new WeakMap<object, SpanRecord>();
+
+/**
+ * One exit span per `fetch` (and any undici request), through undici's channels: `undici:request:create` (headers
+ * can still be added), `undici:request:headers` (response status), `undici:request:error`, and
+ * `undici:request:trailers` (body done; ends the span if the headers channel was missed).
+ */
+export class FetchInstrumentation {
+  constructor(private readonly tracer: InstrumentedTracer) {}
+
+  readonly onRequestCreate = (message: unknown): void => {
+    try {
+      const { request } = message as { request: UndiciRequest };
+      if (isSuppressed() || typeof request.addHeader !== 'function') return;
+      if (carriesSw8(request.headers)) return;
+      const origin = request.origin === undefined ? undefined : new URL(String(request.origin));
+      if (origin === undefined) return;
+      const peer = `${origin.hostname.includes(':') ? `[${origin.hostname}]` : origin.hostname}:${
+        origin.port || (origin.protocol === 'https:' ? '443' : '80')
+      }`;
+      const path = pathOf(request.path ?? '/');
+      const span = this.tracer.openExit(path, peer, SpanLayer.Http, ComponentId.HttpClient);
+      if (span === undefined) return;
+      span.tag('http.method', request.method ?? 'GET');
+      span.tag('http.url', `${origin.protocol}//${peer}${path}`);
+      injectHeaders(span, peer, request, addUndiciHeader);
+      fetchSpans.set(request, span);
+    } catch {
+      // Instrumentation must never break the request it observes.
+    }
+  };
+
+  readonly onResponseHeaders = (message: unknown): void => {
+    try {
+      const { request, response } = message as {
+        request: object;
+        response: { statusCode?: number };
+      };
+      const span = take(request);
+      if (span === undefined) return;
+      const status = response.statusCode ?? 0;
+      span.tag('http.status_code', status);
+      if (status >= 400) span.data.isError = true;
+      span.end();
+    } catch {
+      // As above.
+    }
+  };
+
+  readonly onResponseEnd = (message: unknown): void => {
+    try {
+      take((message as { request: object }).request)?.end();
+    } catch {
+      // As above.
+    }
+  };
+
+  readonly onRequestError = (message: unknown): void => {
+    try {
+      const { request, error } = message as { request: object; error: unknown };
+      const span = take(request);
+      if (span === undefined) return;
+      span.error(error);
+      span.end();
+    } catch {
+      // As above.
+    }
+  };
+}
+
+function take(request: object): SpanRecord | undefined {
+  const span = fetchSpans.get(request);
+  if (span !== undefined) fetchSpans.delete(request);
+  return span;
+}
+
+function addUndiciHeader(request: UndiciRequest, name: string, value: string): void {
+  request.addHeader?.(name, value);
+}
+
+// undici keeps request headers as a raw `name: value\r\n` string (v5/v6) or a flat [name, value, ...] array.
+function carriesSw8(headers: unknown): boolean {
+  if (typeof headers === 'string') return /(?:^|\r\n)sw8:/i.test(headers);
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === 'sw8') return true;
+    }
+  }
+  return false;
+}

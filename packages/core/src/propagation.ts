@@ -1,0 +1,106 @@
+import {
+  decodeSw8,
+  decodeSw8Correlation,
+  decodeSw8X,
+  encodeSw8,
+  encodeSw8Correlation,
+  encodeSw8X,
+  RefType,
+  SW8_CORRELATION_HEADER,
+  SW8_HEADER,
+  SW8_X_HEADER,
+  type SegmentReference,
+  type Sw8Context,
+} from '@windsock/protocol';
+import { readHeader } from './headers.js';
+import { type SpanRecord } from './span.js';
+import { type HeaderSource } from './types.js';
+
+/** What an incoming request carried: the caller's context (if valid) and the raw header's presence. */
+export interface Extracted {
+  context: Sw8Context | undefined;
+  /** True when an `sw8` header was present but could not be decoded. */
+  malformed: boolean;
+  correlation: ReadonlyMap<string, string> | undefined;
+  /** `sw8-x` tracing mode 1: the caller asked for spans that skip analysis. */
+  skipAnalysis: boolean;
+}
+
+const NOTHING: Extracted = {
+  context: undefined,
+  malformed: false,
+  correlation: undefined,
+  skipAnalysis: false,
+};
+
+export function extract(headers: HeaderSource | undefined): Extracted {
+  const raw = readHeader(headers, SW8_HEADER);
+  if (raw === undefined) return NOTHING;
+  const context = decodeSw8(raw);
+  if (context === undefined) return { ...NOTHING, malformed: true };
+  return {
+    context,
+    malformed: false,
+    correlation: decodeSw8Correlation(readHeader(headers, SW8_CORRELATION_HEADER)),
+    skipAnalysis: decodeSw8X(readHeader(headers, SW8_X_HEADER))?.skipAnalysis === true,
+  };
+}
+
+/** The CrossProcess reference an entry span records for the caller it continues. */
+export function crossProcessRef(context: Sw8Context): SegmentReference {
+  return {
+    refType: RefType.CrossProcess,
+    traceId: context.traceId,
+    parentTraceSegmentId: context.parentSegmentId,
+    parentSpanId: context.parentSpanId,
+    parentService: context.parentService,
+    parentServiceInstance: context.parentServiceInstance,
+    parentEndpoint: context.parentEndpoint,
+    networkAddressUsedAtPeer: context.addressUsedAtClient,
+  };
+}
+
+/** The CrossThread reference of a segment continuing a trace whose parent segment already finished. */
+export function crossThreadRef(parent: SpanRecord): SegmentReference {
+  const segment = parent.segment;
+  return {
+    refType: RefType.CrossThread,
+    traceId: segment.data.traceId,
+    parentTraceSegmentId: segment.data.traceSegmentId,
+    parentSpanId: parent.data.spanId,
+    parentService: segment.data.service,
+    parentServiceInstance: segment.data.serviceInstance,
+    parentEndpoint: segment.endpoint,
+    networkAddressUsedAtPeer: '',
+  };
+}
+
+/** Headers an exit span sends: name/value pairs, so each carrier (object, ClientRequest, undici) sets them its way. */
+export function injectHeaders<C>(
+  exit: SpanRecord,
+  peer: string,
+  carrier: C,
+  write: (carrier: C, name: string, value: string) => void,
+): void {
+  const segment = exit.segment;
+  write(
+    carrier,
+    SW8_HEADER,
+    encodeSw8({
+      sample: segment.sampled,
+      traceId: segment.data.traceId,
+      parentSegmentId: segment.data.traceSegmentId,
+      parentSpanId: exit.data.spanId,
+      parentService: segment.data.service,
+      parentServiceInstance: segment.data.serviceInstance,
+      parentEndpoint: segment.endpoint,
+      addressUsedAtClient: peer,
+    }),
+  );
+  if (segment.correlation !== undefined) {
+    const correlation = encodeSw8Correlation(segment.correlation);
+    if (correlation !== undefined) write(carrier, SW8_CORRELATION_HEADER, correlation);
+  }
+  // Only the non-default mode is worth the bytes: an absent sw8-x means "analyse normally".
+  if (segment.skipAnalysis) write(carrier, SW8_X_HEADER, encodeSw8X({ skipAnalysis: true }));
+}

@@ -1,0 +1,106 @@
+import {
+  type SegmentObject,
+  type SegmentReference,
+  type SpanLayer,
+  type SpanObject,
+  SpanType,
+} from '@windsock/protocol';
+import { nextId } from './ids.js';
+import { SpanRecord } from './span.js';
+import { type TracerStats } from './types.js';
+
+/** What a segment needs from its tracer; kept narrow so segments and spans can be tested alone. */
+export interface SegmentOwner {
+  readonly serviceName: string;
+  readonly serviceInstance: string;
+  readonly maxSpansPerSegment: number;
+  readonly maxTagValueLength: number;
+  readonly counters: TracerStats;
+  now(): number;
+  finishSegment(segment: Segment): void;
+}
+
+// Most spans have no refs and no logs: share one empty array instead of allocating two per span. Core replaces
+// it before adding anything, and encoders only iterate it.
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/** The work of one trace inside this process: spans are added until the last open one ends. */
+export class Segment {
+  readonly data: SegmentObject;
+  /** Operation of the first entry span (or the first span): what `sw8` calls the parent endpoint. */
+  endpoint = '';
+  finished = false;
+  private openSpans = 0;
+  private sawEntry = false;
+
+  constructor(
+    readonly tracer: SegmentOwner,
+    traceId: string,
+    readonly sampled: boolean,
+    /** Set by an incoming `sw8-x` tracing mode of 1: every span skips analysis at the backend. */
+    readonly skipAnalysis = false,
+    /** Incoming `sw8-correlation` entries, forwarded on every exit span. */
+    readonly correlation?: ReadonlyMap<string, string>,
+  ) {
+    this.data = {
+      traceId,
+      traceSegmentId: nextId(),
+      spans: [],
+      service: tracer.serviceName,
+      serviceInstance: tracer.serviceInstance,
+      isSizeLimited: false,
+    };
+  }
+
+  openSpan(
+    spanType: SpanType,
+    operationName: string,
+    parentSpanId: number,
+    peer: string,
+    spanLayer: SpanLayer,
+    componentId: number,
+    ref?: SegmentReference,
+  ): SpanRecord {
+    const spans = this.data.spans;
+    const recorded = spans.length < this.tracer.maxSpansPerSegment;
+    const data: SpanObject = {
+      // A dropped span stands in for its nearest recorded ancestor, so headers it injects still point at a
+      // span the backend will receive.
+      spanId: recorded ? spans.length : Math.max(parentSpanId, 0),
+      parentSpanId,
+      startTime: this.tracer.now(),
+      endTime: 0,
+      refs: ref === undefined ? NONE : [ref],
+      operationName,
+      peer,
+      spanType,
+      spanLayer,
+      componentId,
+      isError: false,
+      tags: recorded ? [] : NONE,
+      logs: NONE,
+      skipAnalysis: this.skipAnalysis,
+    };
+    if (!recorded) {
+      this.data.isSizeLimited = true;
+      this.tracer.counters.spansDropped += 1;
+      return new SpanRecord(this, data, false);
+    }
+    spans.push(data);
+    this.openSpans += 1;
+    if (spans.length === 1) this.endpoint = operationName;
+    if (!this.sawEntry && spanType === SpanType.Entry) {
+      this.sawEntry = true;
+      this.endpoint = operationName;
+    }
+    return new SpanRecord(this, data, true);
+  }
+
+  spanEnded(): void {
+    this.openSpans -= 1;
+    if (this.openSpans === 0 && !this.finished) {
+      this.finished = true;
+      this.tracer.finishSegment(this);
+    }
+  }
+}

@@ -1,0 +1,310 @@
+import { ComponentId, SpanLayer, SpanType, type SegmentReference } from '@windsock/protocol';
+import { activeSpan, contextStorage, isSuppressed } from './context.js';
+import { writeHeader } from './headers.js';
+import { IgnoreRules } from './ignore-rules.js';
+import { nextId } from './ids.js';
+import {
+  HttpInstrumentation,
+  type InstrumentationName,
+} from './instrumentation/http-instrumentation.js';
+import { crossProcessRef, crossThreadRef, extract, injectHeaders } from './propagation.js';
+import { RateSampler } from './sampler.js';
+import { Segment, type SegmentOwner } from './segment.js';
+import { NOOP_SPAN, SpanRecord } from './span.js';
+import {
+  type ActiveContext,
+  type EntrySpanOptions,
+  type ExitSpanOptions,
+  type HeaderSource,
+  type HeaderTarget,
+  type LocalSpanOptions,
+  type Sink,
+  type Span,
+  type TracerStats,
+} from './types.js';
+
+export interface TracerOptions {
+  serviceName: string;
+  serviceInstance: string;
+  sink: Sink;
+  /** Fraction of new traces recorded, 0..1 (default 1). An incoming `sw8` sample flag overrides it. */
+  sampleRate?: number;
+  /** Spans recorded per segment; later ones are dropped and the segment marked `isSizeLimited` (default 300). */
+  maxSpansPerSegment?: number;
+  /** Longest tag or log value kept, in UTF-16 units (default 2048); longer values are cut and counted. */
+  maxTagValueLength?: number;
+  /** Incoming request paths not traced, as globs: `/health`, `/static/**`, `/api/*` (default none). */
+  ignorePaths?: readonly string[];
+  /** Incoming request methods not traced, e.g. `['OPTIONS', 'HEAD']` (default none). */
+  ignoreMethods?: readonly string[];
+  /** Instrumentations left off: `'http-server'`, `'http-client'`, `'fetch'`. */
+  disabledPlugins?: readonly string[];
+  /** Epoch milliseconds; injectable for tests. */
+  now?: () => number;
+  /** Source of randomness for sampling; injectable for tests. */
+  random?: () => number;
+}
+
+export const DEFAULT_MAX_SPANS_PER_SEGMENT = 300;
+export const DEFAULT_MAX_TAG_VALUE_LENGTH = 2048;
+
+function positiveInteger(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/**
+ * Produces segments from spans and hands each finished one to the sink. Nothing here blocks, touches the
+ * network or throws into the caller: every public method returns a usable value on any input.
+ */
+export class Tracer implements SegmentOwner {
+  readonly serviceName: string;
+  readonly serviceInstance: string;
+  readonly maxSpansPerSegment: number;
+  readonly maxTagValueLength: number;
+  readonly counters: TracerStats = {
+    segmentsFinished: 0,
+    segmentsUnsampled: 0,
+    spansDropped: 0,
+    valuesTruncated: 0,
+    malformedHeaders: 0,
+    requestsIgnored: 0,
+    propagationSkipped: 0,
+    sinkErrors: 0,
+  };
+  readonly ignoreRules: IgnoreRules;
+  readonly now: () => number;
+  private readonly sink: Sink;
+  private readonly sampler: RateSampler;
+  private readonly disabledPlugins: ReadonlySet<string>;
+  private http: HttpInstrumentation | undefined;
+
+  constructor(options: TracerOptions) {
+    this.serviceName = options.serviceName;
+    this.serviceInstance = options.serviceInstance;
+    this.sink = options.sink;
+    this.maxSpansPerSegment = positiveInteger(
+      options.maxSpansPerSegment,
+      DEFAULT_MAX_SPANS_PER_SEGMENT,
+    );
+    this.maxTagValueLength = positiveInteger(
+      options.maxTagValueLength,
+      DEFAULT_MAX_TAG_VALUE_LENGTH,
+    );
+    this.ignoreRules = new IgnoreRules(options.ignorePaths, options.ignoreMethods);
+    this.sampler = new RateSampler(options.sampleRate ?? 1, options.random);
+    this.disabledPlugins = new Set(options.disabledPlugins ?? []);
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Starts the span for work arriving from outside: continues the caller's trace when `headers` carry a valid
+   * `sw8`, else becomes a child of the active span, else starts a new trace.
+   */
+  startEntrySpan(operation: string, options: EntrySpanOptions = {}): Span {
+    try {
+      if (isSuppressed()) return NOOP_SPAN;
+      return this.openEntry(
+        String(operation),
+        options.headers,
+        activeSpan(),
+        options.layer ?? SpanLayer.Unknown,
+        options.componentId ?? ComponentId.Unknown,
+      );
+    } catch {
+      return NOOP_SPAN;
+    }
+  }
+
+  /** Starts the span for a call to another service at `peer` (`host:port`) and injects `sw8` into `headers`. */
+  startExitSpan(operation: string, peer: string, options: ExitSpanOptions = {}): Span {
+    try {
+      const span = this.openExit(
+        String(operation),
+        String(peer),
+        options.layer ?? SpanLayer.Unknown,
+        options.componentId ?? ComponentId.Unknown,
+      );
+      if (span !== undefined && options.headers !== undefined) {
+        injectHeaders(span, span.data.peer, options.headers, writeHeaderTo);
+      }
+      return span ?? NOOP_SPAN;
+    } catch {
+      return NOOP_SPAN;
+    }
+  }
+
+  /** Starts a span for in-process work, child of the active span (or the root of a new trace). */
+  startLocalSpan(operation: string, options: LocalSpanOptions = {}): Span {
+    try {
+      if (isSuppressed()) return NOOP_SPAN;
+      return this.openChild(
+        SpanType.Local,
+        String(operation),
+        '',
+        options.layer ?? SpanLayer.Unknown,
+        options.componentId ?? ComponentId.Unknown,
+      );
+    } catch {
+      return NOOP_SPAN;
+    }
+  }
+
+  /** Runs `fn` with `span` active: spans started inside it, synchronously or later, become its children. */
+  withSpan<T>(span: Span, fn: () => T): T {
+    if (span instanceof SpanRecord) return contextStorage.run(span, fn);
+    return fn();
+  }
+
+  /** The active span, if any. */
+  activeSpan(): Span | undefined {
+    return activeSpan();
+  }
+
+  /**
+   * Ids for correlating a log line with its trace; undefined outside a trace, in a suppressed context, or when the
+   * trace is not sampled (its ids would point at nothing the backend has).
+   */
+  activeContext(): ActiveContext | undefined {
+    const span = activeSpan();
+    if (span === undefined || !span.segment.sampled) return undefined;
+    return {
+      traceId: span.segment.data.traceId,
+      segmentId: span.segment.data.traceSegmentId,
+      spanId: span.data.spanId,
+    };
+  }
+
+  /** Changes the fraction of new traces recorded (clamped to 0..1); configuration discovery calls this. */
+  setSampleRate(rate: number): void {
+    this.sampler.setRate(rate);
+  }
+
+  get sampleRate(): number {
+    return this.sampler.sampleRate;
+  }
+
+  stats(): TracerStats {
+    return { ...this.counters };
+  }
+
+  /**
+   * Subscribes to the `node:diagnostics_channel` channels of `http`, `https` and undici (`fetch`). No module is
+   * patched, so CommonJS and ES module applications are traced alike. Idempotent.
+   */
+  enableHttpInstrumentation(): void {
+    if (this.http !== undefined) return;
+    const names: InstrumentationName[] = ['http-server', 'http-client', 'fetch'];
+    this.http = new HttpInstrumentation(
+      this,
+      names.filter((name) => !this.disabledPlugins.has(name)),
+    );
+    this.http.enable();
+  }
+
+  /** Unsubscribes every channel; spans already open still end normally. */
+  disable(): void {
+    this.http?.disable();
+    this.http = undefined;
+  }
+
+  // ---- used by the instrumentations -------------------------------------------------------------------------
+
+  /** An entry span; `parent` undefined starts a new segment (HTTP servers pass none: see http-server.ts). */
+  openEntry(
+    operation: string,
+    headers: HeaderSource | undefined,
+    parent: SpanRecord | undefined,
+    layer: SpanLayer,
+    componentId: number,
+  ): SpanRecord {
+    const incoming = extract(headers);
+    if (incoming.malformed) this.counters.malformedHeaders += 1;
+    const caller = incoming.context;
+    if (caller === undefined && parent !== undefined) {
+      return this.childOf(parent, SpanType.Entry, operation, '', layer, componentId);
+    }
+    const sampled = caller !== undefined ? caller.sample : this.sampler.shouldSample();
+    const segment = new Segment(
+      this,
+      caller?.traceId ?? nextId(),
+      sampled,
+      incoming.skipAnalysis,
+      incoming.correlation,
+    );
+    const ref = caller === undefined ? undefined : crossProcessRef(caller);
+    return segment.openSpan(SpanType.Entry, operation, -1, '', layer, componentId, ref);
+  }
+
+  /** An exit span under the active one; undefined where tracing is suppressed. */
+  openExit(
+    operation: string,
+    peer: string,
+    layer: SpanLayer,
+    componentId: number,
+  ): SpanRecord | undefined {
+    if (isSuppressed()) return undefined;
+    return this.openChild(SpanType.Exit, operation, peer, layer, componentId);
+  }
+
+  private openChild(
+    spanType: SpanType,
+    operation: string,
+    peer: string,
+    layer: SpanLayer,
+    componentId: number,
+  ): SpanRecord {
+    const parent = activeSpan();
+    if (parent !== undefined)
+      return this.childOf(parent, spanType, operation, peer, layer, componentId);
+    const segment = new Segment(this, nextId(), this.sampler.shouldSample());
+    return segment.openSpan(spanType, operation, -1, peer, layer, componentId);
+  }
+
+  private childOf(
+    parent: SpanRecord,
+    spanType: SpanType,
+    operation: string,
+    peer: string,
+    layer: SpanLayer,
+    componentId: number,
+  ): SpanRecord {
+    const segment = parent.segment;
+    if (!segment.finished) {
+      return segment.openSpan(spanType, operation, parent.data.spanId, peer, layer, componentId);
+    }
+    // Work that outlives its segment (a timer or promise that fires after the request ended) continues the
+    // trace in a new segment linked back to the span it came from, as SkyWalking does across threads.
+    const continuation = new Segment(
+      this,
+      segment.data.traceId,
+      segment.sampled,
+      segment.skipAnalysis,
+      segment.correlation,
+    );
+    const ref: SegmentReference = crossThreadRef(parent);
+    return continuation.openSpan(spanType, operation, -1, peer, layer, componentId, ref);
+  }
+
+  finishSegment(segment: Segment): void {
+    if (!segment.sampled) {
+      this.counters.segmentsUnsampled += 1;
+      return;
+    }
+    this.counters.segmentsFinished += 1;
+    try {
+      this.sink.segment(segment.data);
+    } catch {
+      // The sink is the facade's queue and must not throw; if it does, the application must not see it.
+      this.counters.sinkErrors += 1;
+    }
+  }
+}
+
+function writeHeaderTo(headers: HeaderTarget, name: string, value: string): void {
+  writeHeader(headers, name, value);
+}
+
+/** Creates a tracer. Call `enableHttpInstrumentation()` on it to trace HTTP servers, clients and `fetch`. */
+export function createTracer(options: TracerOptions): Tracer {
+  return new Tracer(options);
+}

@@ -1,0 +1,84 @@
+import { type SegmentObject, type SpanLayer } from '@windsock/protocol';
+
+/**
+ * Where finished segments go. Called synchronously when the last span of a segment ends, so it must be O(1)
+ * and must not throw (core guards it anyway and counts failures). Part 2 adds `log(record)` and
+ * `meters(collection)`.
+ */
+export interface Sink {
+  segment(segment: SegmentObject): void;
+}
+
+/** A span as user code sees it. Every method is safe on an ended or unsampled span and never throws. */
+export interface Span {
+  readonly traceId: string;
+  readonly segmentId: string;
+  readonly spanId: number;
+  /** False when the trace is not sampled: the span still propagates but is never reported. */
+  readonly sampled: boolean;
+  readonly ended: boolean;
+  /** Adds a tag; any value is stringified and capped to `maxTagValueLength`. */
+  tag(key: string, value: unknown): Span;
+  /** Adds a timestamped log event (`{ event: 'retry', attempt: 2 }`). */
+  log(fields: Readonly<Record<string, unknown>>): Span;
+  /** Marks the span as failed and logs the error's kind, message and stack. */
+  error(err: unknown): Span;
+  /** Ends the span; ending twice is a no-op. */
+  end(): void;
+}
+
+/** The identifiers a log line needs to be correlated with its trace. */
+export interface ActiveContext {
+  traceId: string;
+  segmentId: string;
+  spanId: number;
+}
+
+/**
+ * Where propagation headers are read from: Node's `IncomingHttpHeaders`, any plain object, or a fetch `Headers`.
+ */
+export type HeaderSource =
+  | Readonly<Record<string, string | readonly string[] | number | undefined>>
+  | { get(name: string): string | null };
+
+/** Where propagation headers are written to: a plain object or a fetch `Headers`. */
+export type HeaderTarget = Record<string, unknown> | { set(name: string, value: string): void };
+
+export interface EntrySpanOptions {
+  /** Incoming request headers; a valid `sw8` continues the caller's trace. */
+  headers?: HeaderSource;
+  layer?: SpanLayer;
+  componentId?: number;
+}
+
+export interface ExitSpanOptions {
+  /** Outgoing request headers; `sw8` (and `sw8-correlation`, `sw8-x` when set) are written into them. */
+  headers?: HeaderTarget;
+  layer?: SpanLayer;
+  componentId?: number;
+}
+
+export interface LocalSpanOptions {
+  layer?: SpanLayer;
+  componentId?: number;
+}
+
+/** Counters since the tracer was created. */
+export interface TracerStats {
+  /** Sampled segments handed to the sink. */
+  segmentsFinished: number;
+  /** Traces started unsampled (by the sample rate or an incoming `sw8` flag); they produce no segment. */
+  segmentsUnsampled: number;
+  /** Spans not recorded because their segment reached `maxSpansPerSegment`. */
+  spansDropped: number;
+  /** Tag and log values cut to `maxTagValueLength`. */
+  valuesTruncated: number;
+  /** Incoming `sw8` headers that were present but malformed (a new trace was started). */
+  malformedHeaders: number;
+  /** Incoming requests skipped by `ignorePaths` / `ignoreMethods`. */
+  requestsIgnored: number;
+  /** Outgoing requests whose headers were already sent, so no `sw8` could be added. */
+  propagationSkipped: number;
+  /** Calls to the sink that threw. */
+  sinkErrors: number;
+}
