@@ -21,6 +21,8 @@ export interface CallEnvironment {
   store: CollectorStore;
   faultsOf(service: ServiceName): ServiceFaults;
   dropConnection(peer: string): void;
+  isConnected(peer: string): boolean;
+  onDisconnect(peer: string, listener: () => void): () => void;
   random(): number;
   timers: TimerSet;
 }
@@ -46,14 +48,16 @@ type ReceivingCall<Request> =
 
 /**
  * The life of one call under the faults in force: admit (auth), receive (reset), answer (delay, fail, acknowledge).
- * Exactly one outcome is recorded per call, whichever of the answer, a fault or a cancellation comes first; the
- * items of a call count as received only when the collector answers it OK.
+ * Exactly one outcome is recorded per call, whichever of the answer, a fault, a cancellation or the loss of the
+ * connection comes first; the items of a call count as received only when the collector answers it OK.
  */
 class CallLifecycle<Request> {
   private settled = false;
+  private readonly messages: Request[] = [];
   private readonly record: RequestRecord;
   private readonly metadata: CallMetadata;
   private readonly peer: string;
+  private readonly stopWatchingConnection: () => void;
 
   constructor(
     private readonly env: CallEnvironment,
@@ -68,80 +72,81 @@ class CallLifecycle<Request> {
       peer: this.peer,
       ...this.metadata,
     });
-  }
-
-  get isSettled(): boolean {
-    return this.settled;
+    this.stopWatchingConnection = env.onDisconnect(this.peer, () => this.abort());
   }
 
   /** Checks the token; answers UNAUTHENTICATED and returns false when it is missing or wrong. */
-  admit(messages: Request[]): boolean {
+  admit(): boolean {
     const { token } = this.env.faultsOf(this.method.service);
     if (token === undefined || this.metadata.authentication === token) return true;
     const problem = this.metadata.authentication === undefined ? 'missing' : 'wrong';
-    this.reject(messages, status.UNAUTHENTICATED, `${problem} authentication token`);
+    this.reject(status.UNAUTHENTICATED, `${problem} authentication token`);
     return false;
   }
 
-  /** Applies `reset` after each message; returns false when it dropped the connection. */
-  received(messages: Request[]): boolean {
+  /** Takes one message and applies `reset`; returns false once the call is over. */
+  receive(message: Request): boolean {
+    if (this.settled) return false;
+    this.messages.push(message);
     const { resetAfterMessages } = this.env.faultsOf(this.method.service);
-    if (resetAfterMessages === undefined || messages.length <= resetAfterMessages) return true;
-    this.abort(messages);
+    if (resetAfterMessages === undefined || this.messages.length <= resetAfterMessages) return true;
+    this.abort();
     this.env.dropConnection(this.peer);
     return false;
   }
 
   /** The client finished sending: answer, after the configured delay. */
-  finish(messages: Request[]): void {
+  finish(): void {
     if (this.settled) return;
     const { delayMs } = this.env.faultsOf(this.method.service);
-    if (delayMs === undefined || delayMs <= 0) this.respond(messages);
-    else this.env.timers.schedule(() => this.respond(messages), delayMs);
+    if (delayMs === undefined || delayMs <= 0) this.respond();
+    else this.env.timers.schedule(() => this.respond(), delayMs);
   }
 
   /** The call ended without an answer: cancelled by the client or its connection dropped. */
-  abort(messages: Request[]): void {
+  abort(): void {
     if (this.settled) return;
-    this.countUnacknowledged(messages);
+    this.countUnacknowledged();
     this.settle('aborted');
   }
 
-  private respond(messages: Request[]): void {
+  private respond(): void {
     if (this.settled) return;
-    if (this.call.cancelled) {
-      this.abort(messages);
+    // A dropped connection can still deliver the end of a stream; an OK written to it would reach nobody.
+    if (this.call.cancelled || !this.env.isConnected(this.peer)) {
+      this.abort();
       return;
     }
     const { fail } = this.env.faultsOf(this.method.service);
     if (fail !== undefined && this.env.random() < fail.ratio) {
       const message = fail.message ?? `windsock-collector fault: ${status[fail.code]}`;
-      this.reject(messages, fail.code, message, fail.pushbackMs);
+      this.reject(fail.code, message, fail.pushbackMs);
       return;
     }
-    const response = this.method.acknowledge(messages, this.metadata);
+    const response = this.method.acknowledge(this.messages, this.metadata);
     this.settle('acknowledged');
     this.callback(null, response);
   }
 
-  private reject(messages: Request[], code: status, details: string, pushbackMs?: number): void {
+  private reject(code: status, details: string, pushbackMs?: number): void {
     if (this.settled) return;
     const trailers = new Metadata();
     if (pushbackMs !== undefined) trailers.set(RETRY_PUSHBACK_HEADER, String(pushbackMs));
-    this.countUnacknowledged(messages);
+    this.countUnacknowledged();
     this.settle('rejected');
     const error: Partial<ServerErrorResponse> = { code, details, metadata: trailers };
     this.callback(error, null);
   }
 
-  private countUnacknowledged(messages: Request[]): void {
+  private countUnacknowledged(): void {
     let items = 0;
-    for (const message of messages) items += this.method.itemsIn(message);
+    for (const message of this.messages) items += this.method.itemsIn(message);
     this.env.store.countUnacknowledged(this.method.kind, items);
   }
 
   private settle(outcome: 'acknowledged' | 'rejected' | 'aborted'): void {
     this.settled = true;
+    this.stopWatchingConnection();
     this.env.store.settle(this.record, outcome);
   }
 }
@@ -153,17 +158,12 @@ export function clientStreamingHandler<Request>(
 ): handleClientStreamingCall<Request, Commands> {
   return (call, callback) => {
     const lifecycle = new CallLifecycle(env, method, call, callback);
-    const messages: Request[] = [];
     // Listeners first: a stream without an 'error' listener would throw into the process.
-    call.on('error', () => lifecycle.abort(messages));
-    call.on('cancelled', () => lifecycle.abort(messages));
-    if (!lifecycle.admit(messages)) return;
-    call.on('data', (message: Request) => {
-      if (lifecycle.isSettled) return;
-      messages.push(message);
-      lifecycle.received(messages);
-    });
-    call.on('end', () => lifecycle.finish(messages));
+    call.on('error', () => lifecycle.abort());
+    call.on('cancelled', () => lifecycle.abort());
+    if (!lifecycle.admit()) return;
+    call.on('data', (message: Request) => lifecycle.receive(message));
+    call.on('end', () => lifecycle.finish());
   };
 }
 
@@ -174,11 +174,11 @@ export function unaryHandler<Request>(
 ): handleUnaryCall<Request, Commands> {
   return (call, callback) => {
     const lifecycle = new CallLifecycle(env, method, call, callback);
-    const messages = [call.request];
-    call.on('cancelled', () => lifecycle.abort(messages));
-    if (!lifecycle.admit(messages)) return;
-    if (!lifecycle.received(messages)) return;
-    lifecycle.finish(messages);
+    call.on('cancelled', () => lifecycle.abort());
+    // The request is read before admission so a rejected unary call still counts its item as unacknowledged.
+    if (!lifecycle.receive(call.request)) return;
+    if (!lifecycle.admit()) return;
+    lifecycle.finish();
   };
 }
 

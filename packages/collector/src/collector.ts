@@ -87,7 +87,10 @@ export interface Collector {
   counts(): CollectorCounts;
   /** The most recently started traces among the retained segments. */
   traces(limit?: number): TraceSummary[];
-  /** Resolves with the condition's value once it is truthy, re-checked after every call; rejects after `timeoutMs`. */
+  /**
+   * Resolves with the condition's value once it is truthy; it is re-checked whenever a call ends, a connection
+   * opens or closes, or the listener switches. Rejects after `timeoutMs`.
+   */
   waitFor<T>(
     condition: (collector: Collector) => ReturnType<Condition<T>>,
     timeoutMs: number,
@@ -124,13 +127,20 @@ export async function startCollector(options: CollectorOptions = {}): Promise<Co
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
   });
   const injector = server.createConnectionInjector(serverCredentials(options.tls));
-  const gate = new PortGate(host, options.port ?? 0, (socket) => injector.injectConnection(socket));
+  const gate = new PortGate(
+    host,
+    options.port ?? 0,
+    (socket) => injector.injectConnection(socket),
+    () => waiters.notify(),
+  );
   addSkyWalkingServices(
     server,
     {
       store,
       faultsOf: (service) => serviceFaults[service],
       dropConnection: (peer) => gate.dropConnection(peer),
+      isConnected: (peer) => gate.isConnected(peer),
+      onDisconnect: (peer, listener) => gate.onDisconnect(peer, listener),
       random: options.random ?? Math.random,
       timers,
     },

@@ -21,6 +21,8 @@ export class PortGate {
     private readonly host: string,
     port: number,
     private readonly accept: (socket: Socket) => void,
+    /** Called whenever the mode or the set of connections changes, so waits on `status()` wake up. */
+    private readonly onChange: () => void = () => {},
   ) {
     this.boundPort = port;
   }
@@ -59,8 +61,29 @@ export class PortGate {
   dropConnection(peer: string): boolean {
     const socket = this.connections.get(peer);
     if (socket === undefined) return false;
+    this.connections.delete(peer);
     socket.destroy();
+    this.onChange();
     return true;
+  }
+
+  /** Whether the gRPC connection from `peer` is still open (false from the moment the gate drops it). */
+  isConnected(peer: string): boolean {
+    return this.connections.has(peer);
+  }
+
+  /**
+   * Calls `listener` once the connection from `peer` closes (at once if it already has); returns the function that
+   * unsubscribes. grpc-js does not always tell a server call that its connection died, the socket always does.
+   */
+  onDisconnect(peer: string, listener: () => void): () => void {
+    const socket = this.connections.get(peer);
+    if (socket === undefined || socket.destroyed) {
+      queueMicrotask(listener);
+      return () => {};
+    }
+    socket.once('close', listener);
+    return () => socket.off('close', listener);
   }
 
   /** Stops listening and drops every connection, for good. */
@@ -75,21 +98,23 @@ export class PortGate {
     this.dropAll();
     // Set first: a connection accepted while listen() settles must already get the new mode's treatment.
     this.current = mode;
-    if (mode === 'refuse') {
-      await this.stopListening();
-    } else if (this.server === undefined) {
-      try {
-        await this.listen();
-      } catch (error) {
-        this.current = 'refuse';
-        throw error;
-      }
+    try {
+      if (mode === 'refuse') await this.stopListening();
+      else if (this.server === undefined) await this.listen();
+    } catch (error) {
+      this.current = 'refuse';
+      throw error;
+    } finally {
+      this.onChange();
     }
   }
 
   private dropAll(): void {
     for (const socket of this.connections.values()) socket.destroy();
     for (const socket of this.held) socket.destroy();
+    // Forget them now rather than on their async 'close', so the counts are right as soon as the switch is.
+    this.connections.clear();
+    this.held.clear();
   }
 
   private listen(): Promise<void> {
@@ -120,14 +145,20 @@ export class PortGate {
     socket.on('error', () => {});
     if (this.current === 'blackhole') {
       this.held.add(socket);
-      socket.once('close', () => this.held.delete(socket));
+      socket.once('close', () => {
+        this.held.delete(socket);
+        this.onChange();
+      });
+      this.onChange();
       return;
     }
     const peer = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`;
     this.connections.set(peer, socket);
     socket.once('close', () => {
       if (this.connections.get(peer) === socket) this.connections.delete(peer);
+      this.onChange();
     });
     this.accept(socket);
+    this.onChange();
   }
 }

@@ -138,6 +138,7 @@ export class CollectorStore {
   beginRequest(record: Omit<RequestRecord, 'receivedAt' | 'outcome'>): RequestRecord {
     const started: RequestRecord = { ...record, receivedAt: this.now() };
     this.requestRing.push(started);
+    this.onChange();
     return started;
   }
 
