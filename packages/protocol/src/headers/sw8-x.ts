@@ -32,7 +32,8 @@ function parseTimestamp(source: string, start: number, end: number): number | un
     if (digit < 0 || digit > 9) return undefined;
     value = value * 10 + digit;
   }
-  return value;
+  // 16 digits can pass 2^53; such a value would not survive as a JS number.
+  return Number.isSafeInteger(value) ? value : undefined;
 }
 
 /**
