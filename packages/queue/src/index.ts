@@ -1,1 +1,16 @@
-export {};
+export { BoundedQueue } from './bounded-queue.js';
+export type { DrainHandler } from './drain-loop.js';
+export { DROP_REASONS } from './types.js';
+export type {
+  Batch,
+  BoundedQueueOptions,
+  DrainDecision,
+  DrainOptions,
+  DropReason,
+  FlushResult,
+  OfferOutcome,
+  OverflowEvent,
+  OverflowPolicy,
+  QueueStats,
+  SettleOutcome,
+} from './types.js';
