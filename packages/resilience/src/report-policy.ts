@@ -1,11 +1,11 @@
 import {
   CircuitState,
+  TaskCancelledError,
   TimeoutStrategy,
   circuitBreaker,
   handleWhen,
   isBrokenCircuitError,
   isIsolatedCircuitError,
-  isTaskCancelledError,
   retry,
   timeout,
   type CircuitBreakerPolicy,
@@ -378,7 +378,8 @@ export class ReportPolicy<T> {
     if (error instanceof CancelledByCaller || signal?.aborted) return 'cancelled';
     if (isIsolatedCircuitError(error)) return 'isolated';
     if (isBrokenCircuitError(error)) return 'open';
-    if (isTaskCancelledError(error)) return 'timeout';
+    // Not cockatiel's isTaskCancelledError: in 3.2.1 it tests for the bulkhead's marker and never matches.
+    if (error instanceof TaskCancelledError) return 'timeout';
     return 'failed';
   }
 
@@ -405,7 +406,8 @@ export class ReportPolicy<T> {
   private readonly onCircuitStateChange = (circuit: CircuitState): void => {
     if (circuit === CircuitState.Open) {
       this.openedAtMs = this.options.now();
-      this.nextProbeAtMs = this.openedAtMs + this.schedule.lastDelayMs;
+      // Rounded up: a loop sleeping until an integer `nextProbeAt` must not wake a fraction of a ms too early.
+      this.nextProbeAtMs = Math.ceil(this.openedAtMs + this.schedule.lastDelayMs);
     } else if (circuit === CircuitState.Closed) {
       this.openedAtMs = undefined;
       this.nextProbeAtMs = undefined;

@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs a fixture in a fresh Node.js process (with tsx) and parses the JSON line it prints. */
+export function runFixture(
+  name: string,
+  nodeFlags: string[] = [],
+): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...nodeFlags, '--import', 'tsx', `test/fixtures/${name}`],
+      { cwd: packageDir, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`${name} failed: ${error.message}\n${stderr}`));
+          return;
+        }
+        const line = stdout.trim().split('\n').pop() ?? '';
+        try {
+          resolve(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          reject(new Error(`${name} printed no JSON: ${stdout}\n${stderr}`));
+        }
+      },
+    );
+  });
+}
