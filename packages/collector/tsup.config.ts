@@ -1,20 +1,11 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    clean: true,
-    target: 'node20',
-  },
-  {
-    // The CLI is ESM only (bin points at dist/cli.js); tsup keeps the shebang of src/cli.ts.
-    entry: ['src/cli.ts'],
-    format: ['esm'],
-    sourcemap: true,
-    clean: false,
-    target: 'node20',
-  },
-]);
+export default defineConfig({
+  // cli.ts is the `windsock-collector` bin (dist/cli.js); tsup keeps its shebang.
+  entry: ['src/index.ts', 'src/cli.ts'],
+  format: ['esm', 'cjs'],
+  dts: { entry: ['src/index.ts'] },
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+});

@@ -32,3 +32,4 @@ export {
   type RequestRecord,
 } from './store.js';
 export { summarizeTraces, type TraceSummary } from './traces.js';
+export { type ControlServer, type ControlServerOptions, startControlServer } from './control.js';
