@@ -1,1 +1,22 @@
-export {};
+export { createTransport, type CallOptions, type Transport } from './transport.js';
+export type {
+  RetryAdvice,
+  TransportFailure,
+  TransportResult,
+  TransportSuccess,
+} from './results.js';
+export {
+  classifyFailure,
+  type FailureEvidence,
+  parsePushback,
+  STATUS_CLASSIFICATION,
+  type StatusClass,
+} from './classification.js';
+export {
+  type CallKind,
+  DEFAULT_DEADLINES,
+  type KeepaliveOptions,
+  RECONNECT_BACKOFF,
+  type TransportOptions,
+} from './options.js';
+export type { BackendHealth, BackendState, HealthListener } from './backend.js';

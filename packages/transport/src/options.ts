@@ -1,0 +1,131 @@
+import { type ChannelOptions } from '@grpc/grpc-js';
+
+/** The kinds of call the transport makes; each has its own deadline. */
+export type CallKind =
+  'segments' | 'logs' | 'meters' | 'events' | 'keepAlive' | 'instanceProperties' | 'configurations';
+
+/** HTTP/2 keepalive pings. Off by default: a stock OAP answers frequent pings with GOAWAY (too_many_pings). */
+export interface KeepaliveOptions {
+  /** Interval between pings, in ms. */
+  timeMs: number;
+  /** How long to wait for a ping's answer before dropping the connection, in ms. Default 20 000. */
+  timeoutMs?: number;
+  /** Ping also while no call is active. Default false. */
+  permitWithoutCalls?: boolean;
+}
+
+export interface TransportOptions {
+  /** OAP gRPC addresses: `'oap:11800'`, `'a:11800,b:11800'` or an array of `host:port`. */
+  backends: string | readonly string[];
+  /** Use TLS. Implied by `caPath`, `certPath` and `keyPath`. Default false. */
+  secure?: boolean;
+  /** PEM CA bundle to trust instead of the system roots. */
+  caPath?: string;
+  /** PEM client certificate for mTLS (needs `keyPath`). */
+  certPath?: string;
+  /** PEM private key of `certPath`. */
+  keyPath?: string;
+  /** Sent as `authentication` metadata on every call (OAP's `authentication` setting). */
+  authentication?: string;
+  /** Sent as `agent-version` metadata on every call. */
+  agentVersion?: string;
+  /** Deadline per call kind, in ms. */
+  deadlines?: Partial<Record<CallKind, number>>;
+  /** HTTP/2 keepalive pings; none by default. */
+  keepalive?: KeepaliveOptions;
+  /**
+   * Whether a backend's circuit breaker is open. Backends for which it returns true are never picked when a call
+   * does not name its backend, so the transport (and the heartbeat) stays quiet towards them while the breaker's
+   * probe decides when they are back. Default: never open.
+   */
+  isBackendOpen?: (address: string) => boolean;
+  /** Segments go as one `collectInSync` call (`'unary'`, the default: measured faster) or a `collect` stream. */
+  segmentsCall?: 'unary' | 'stream';
+  /** Extra grpc-js channel options; they override the transport's own. */
+  channelOptions?: ChannelOptions;
+}
+
+/**
+ * Defaults, in ms. Data calls end well before the report policy's own 10 s attempt timeout and keepAlive before its
+ * 3 s probe timeout, so a slow backend is reported by the transport, with its precise classification, rather than
+ * by the policy's timer.
+ */
+export const DEFAULT_DEADLINES: Readonly<Record<CallKind, number>> = {
+  segments: 5_000,
+  logs: 5_000,
+  meters: 5_000,
+  events: 5_000,
+  keepAlive: 2_500,
+  instanceProperties: 5_000,
+  configurations: 5_000,
+};
+
+/**
+ * grpc-js reconnects with exponential backoff up to 120 s by default; a backend that came back would then stay
+ * unused for up to two minutes after the breaker's probe (1 s → 10 s) found it healthy. These match the probe.
+ */
+export const RECONNECT_BACKOFF = { initialMs: 1_000, maxMs: 10_000 } as const;
+
+/** Splits and validates the backend list; throws a `TypeError` naming the bad entry. */
+export function parseBackends(backends: string | readonly string[]): string[] {
+  const list = (typeof backends === 'string' ? backends.split(',') : [...backends]).map((entry) =>
+    typeof entry === 'string' ? entry.trim() : entry,
+  );
+  const addresses = list.filter((entry) => entry !== '');
+  if (addresses.length === 0) {
+    throw new TypeError('windsock transport: no backend address given (expected "host:port")');
+  }
+  for (const address of addresses) {
+    if (typeof address !== 'string' || !isHostPort(address)) {
+      throw new TypeError(
+        `windsock transport: bad backend address ${JSON.stringify(address)} (expected "host:port", e.g. "oap:11800")`,
+      );
+    }
+  }
+  return [...new Set(addresses)];
+}
+
+function isHostPort(address: string): boolean {
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/.exec(address);
+  if (match === null) return false;
+  const port = Number(match[2]);
+  return port > 0 && port <= 65_535;
+}
+
+export function resolveDeadlines(
+  deadlines: Partial<Record<CallKind, number>> | undefined,
+): Record<CallKind, number> {
+  const resolved = { ...DEFAULT_DEADLINES };
+  for (const [kind, ms] of Object.entries(deadlines ?? {})) {
+    if (!(kind in DEFAULT_DEADLINES)) {
+      throw new TypeError(`windsock transport: unknown deadline kind ${JSON.stringify(kind)}`);
+    }
+    if (ms === undefined) continue;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
+      throw new TypeError(`windsock transport: deadlines.${kind} must be a positive number of ms`);
+    }
+    resolved[kind as CallKind] = ms;
+  }
+  return resolved;
+}
+
+/** The channel options every backend channel gets. */
+export function channelOptionsFor(options: TransportOptions): ChannelOptions {
+  const base: ChannelOptions = {
+    'grpc.initial_reconnect_backoff_ms': RECONNECT_BACKOFF.initialMs,
+    'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF.maxMs,
+    // No DNS TXT lookups for service configs: one resolver query per connect is enough.
+    'grpc.service_config_disable_resolution': 1,
+    'grpc.primary_user_agent': `windsock/${options.agentVersion ?? 'unknown'}`,
+  };
+  const { keepalive } = options;
+  if (keepalive !== undefined) {
+    if (!Number.isFinite(keepalive.timeMs) || keepalive.timeMs <= 0) {
+      throw new TypeError('windsock transport: keepalive.timeMs must be a positive number of ms');
+    }
+    base['grpc.keepalive_time_ms'] = keepalive.timeMs;
+    base['grpc.keepalive_timeout_ms'] = keepalive.timeoutMs ?? 20_000;
+    base['grpc.keepalive_permit_without_calls'] = keepalive.permitWithoutCalls === true ? 1 : 0;
+  }
+  return { ...base, ...options.channelOptions };
+}

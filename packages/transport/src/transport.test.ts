@@ -1,0 +1,292 @@
+import { status } from '@grpc/grpc-js';
+import { fault } from '@windsock/collector';
+import { describe, expect, it } from 'vitest';
+import {
+  eventFrame,
+  INSTANCE,
+  logFrame,
+  meterFrame,
+  ping,
+  segmentFrames,
+  SERVICE,
+} from '../test/fixtures.js';
+import { closedPort, collectorFor, eventually, transportFor } from '../test/harness.js';
+
+describe('delivery', () => {
+  it.each(['unary', 'stream'] as const)(
+    'delivers segment batches with %s calls and reports the backend',
+    async (segmentsCall) => {
+      const collector = await collectorFor();
+      const transport = transportFor(collector.address, { segmentsCall });
+      const result = await transport.sendSegments(segmentFrames(64));
+      expect(result).toEqual({ ok: true, commands: [], backend: collector.address });
+      expect(collector.counts().segments).toBe(64);
+      expect(collector.segments().map((s) => s.traceSegmentId)).toEqual(
+        segmentFrames(64).map((_, i) => `s-${i}`),
+      );
+    },
+  );
+
+  it('delivers logs, meters, events, heartbeats and instance properties with agent metadata', async () => {
+    const collector = await collectorFor({ token: 'secret' });
+    const transport = transportFor(collector.address, { authentication: 'secret' });
+    expect((await transport.sendLogs([logFrame('a'), logFrame('b')])).ok).toBe(true);
+    expect((await transport.sendMeters([meterFrame('m', 1)])).ok).toBe(true);
+    expect((await transport.sendEvents([eventFrame('start')])).ok).toBe(true);
+    const properties = [{ key: 'language', value: 'nodejs' }];
+    const reported = await transport.reportInstanceProperties({ ...ping, properties });
+    expect(reported.ok).toBe(true);
+    expect((await transport.keepAlive(ping)).ok).toBe(true);
+    const counts = collector.counts();
+    expect([counts.logs, counts.meters, counts.events]).toEqual([2, 1, 1]);
+    expect(collector.logs().map((log) => log.body?.text?.text)).toEqual(['a', 'b']);
+    const [instance] = collector.instances();
+    expect(instance).toMatchObject({
+      service: SERVICE,
+      serviceInstance: INSTANCE,
+      properties,
+      keepAlives: 1,
+      agentVersion: 'test-1.0',
+    });
+    expect(collector.requests().every((r) => r.authentication === 'secret')).toBe(true);
+  });
+
+  it('returns configuration commands and none once the UUID is current', async () => {
+    const collector = await collectorFor({
+      configuration: { uuid: 'v1', values: { 'agent.sample_rate': '5000' } },
+    });
+    const transport = transportFor(collector.address);
+    const first = await transport.fetchConfigurations({ service: SERVICE, uuid: '' });
+    expect(first.ok && first.commands[0]?.args).toContainEqual({ key: 'UUID', value: 'v1' });
+    const again = await transport.fetchConfigurations({ service: SERVICE, uuid: 'v1' });
+    expect(again).toMatchObject({ ok: true, commands: [] });
+  });
+
+  it('answers an empty batch without a call', async () => {
+    const collector = await collectorFor();
+    const transport = transportFor(collector.address);
+    expect((await transport.sendSegments([])).ok).toBe(true);
+    expect(collector.requests()).toEqual([]);
+  });
+});
+
+describe('faults', () => {
+  it('refused connection: fails fast and safe, nothing reaches the port', async () => {
+    const collector = await collectorFor();
+    await collector.setFault(fault.refuse());
+    const transport = transportFor(collector.address);
+    const result = await transport.sendSegments(segmentFrames(3));
+    expect(result).toMatchObject({ ok: false, code: status.UNAVAILABLE, retry: 'safe' });
+    expect(result.ok || result.message).toMatch(/ECONNREFUSED/);
+    expect(transport.backends()[0]?.health).toBe('unhealthy');
+    expect(collector.requests()).toEqual([]);
+  });
+
+  it('unresolvable host: safe', async () => {
+    const transport = transportFor('windsock-no-such-host.invalid:11800');
+    const result = await transport.keepAlive(ping);
+    expect(result).toMatchObject({ ok: false, code: status.UNAVAILABLE, retry: 'safe' });
+  });
+
+  it('blackhole: ends at the deadline, safe; the channel works again afterwards', async () => {
+    const collector = await collectorFor();
+    await collector.setFault(fault.blackhole());
+    const transport = transportFor(collector.address, { deadlines: { segments: 300 } });
+    const result = await transport.sendSegments(segmentFrames(2));
+    expect(result).toMatchObject({ ok: false, code: status.DEADLINE_EXCEEDED, retry: 'safe' });
+    expect(collector.status().heldConnections).toBeGreaterThan(0);
+    await collector.setFault(fault.up());
+    const recovered = await eventually(async () => {
+      const next = await transport.sendSegments(segmentFrames(2, 'after'));
+      return next.ok && next;
+    });
+    expect(recovered.backend).toBe(collector.address);
+    expect(collector.counts().segments).toBe(2);
+  });
+
+  it('delay beyond the deadline: DEADLINE_EXCEEDED after the write is unsafe', async () => {
+    const collector = await collectorFor();
+    const transport = transportFor(collector.address, { deadlines: { logs: 200 } });
+    expect((await transport.keepAlive(ping)).ok).toBe(true);
+    await collector.setFault(fault.delay(2_000));
+    const result = await transport.sendLogs([logFrame('late')]);
+    expect(result).toMatchObject({ ok: false, code: status.DEADLINE_EXCEEDED, retry: 'unsafe' });
+    await collector.waitFor((c) => c.counts().calls.aborted === 1, 5_000);
+    expect(collector.counts().unacknowledged.logs).toBe(1);
+  });
+
+  it('reset mid-stream: unsafe', async () => {
+    const collector = await collectorFor();
+    const transport = transportFor(collector.address, { segmentsCall: 'stream' });
+    await collector.setFault(fault.reset(2));
+    const result = await transport.sendSegments(segmentFrames(5));
+    expect(result).toMatchObject({ ok: false, code: status.UNAVAILABLE, retry: 'unsafe' });
+    expect(collector.counts().unacknowledged.segments).toBeGreaterThan(0);
+  });
+
+  it('wrong token: never, and the message names authentication', async () => {
+    const collector = await collectorFor({ token: 'right' });
+    const transport = transportFor(collector.address, { authentication: 'wrong' });
+    const result = await transport.sendSegments(segmentFrames(1));
+    expect(result).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, retry: 'never' });
+    expect(result.ok || result.message).toMatch(/authentication/);
+    expect(transport.backends()[0]?.health).not.toBe('unhealthy');
+  });
+
+  const answered: [string, status, 'unsafe' | 'never'][] = [
+    ['UNAVAILABLE', status.UNAVAILABLE, 'unsafe'],
+    ['ABORTED', status.ABORTED, 'unsafe'],
+    ['OUT_OF_RANGE', status.OUT_OF_RANGE, 'unsafe'],
+    ['DATA_LOSS', status.DATA_LOSS, 'unsafe'],
+    ['RESOURCE_EXHAUSTED without pushback', status.RESOURCE_EXHAUSTED, 'never'],
+    ['INVALID_ARGUMENT', status.INVALID_ARGUMENT, 'never'],
+    ['PERMISSION_DENIED', status.PERMISSION_DENIED, 'never'],
+    ['UNIMPLEMENTED', status.UNIMPLEMENTED, 'never'],
+    ['INTERNAL', status.INTERNAL, 'never'],
+    ['UNKNOWN', status.UNKNOWN, 'never'],
+    ['FAILED_PRECONDITION', status.FAILED_PRECONDITION, 'never'],
+  ];
+  it.each(answered)('server answers %s: %s', async (_name, code, retry) => {
+    const collector = await collectorFor();
+    const transport = transportFor(collector.address);
+    await collector.setFault(fault.fail(code));
+    const result = await transport.sendMeters([meterFrame('m', 1)]);
+    expect(result).toMatchObject({ ok: false, code, retry });
+    expect(result.ok || result.pushbackMs).toBeUndefined();
+  });
+
+  it.each([status.RESOURCE_EXHAUSTED, status.UNAVAILABLE])(
+    'server answers %s with a pushback: safe, with the pushback',
+    async (code) => {
+      const collector = await collectorFor();
+      const transport = transportFor(collector.address);
+      await collector.setFault(fault.fail(code, { pushbackMs: 1_500 }));
+      const result = await transport.sendSegments(segmentFrames(4));
+      expect(result).toMatchObject({ ok: false, code, retry: 'safe', pushbackMs: 1_500 });
+    },
+  );
+});
+
+describe('cancellation', () => {
+  it('an already aborted signal sends nothing: safe', async () => {
+    const collector = await collectorFor();
+    const transport = transportFor(collector.address);
+    const result = await transport.sendSegments(segmentFrames(1), { signal: AbortSignal.abort() });
+    expect(result).toMatchObject({ ok: false, code: status.CANCELLED, retry: 'safe' });
+    expect(collector.requests()).toEqual([]);
+  });
+
+  it('abort before the connection is up: safe', async () => {
+    const collector = await collectorFor();
+    await collector.setFault(fault.blackhole());
+    const transport = transportFor(collector.address);
+    const controller = new AbortController();
+    const sending = transport.sendLogs([logFrame('x')], { signal: controller.signal });
+    await collector.waitFor((c) => c.status().heldConnections > 0, 5_000);
+    controller.abort();
+    expect(await sending).toMatchObject({ ok: false, code: status.CANCELLED, retry: 'safe' });
+    expect(transport.backends()[0]?.health).not.toBe('unhealthy');
+  });
+
+  it('abort after the frames were written: unsafe', async () => {
+    const collector = await collectorFor();
+    await collector.setFault(fault.delay(5_000));
+    const transport = transportFor(collector.address);
+    const controller = new AbortController();
+    const sending = transport.sendSegments(segmentFrames(3), { signal: controller.signal });
+    await collector.waitFor((c) => c.requests().length > 0, 5_000);
+    controller.abort();
+    expect(await sending).toMatchObject({ ok: false, code: status.CANCELLED, retry: 'unsafe' });
+  });
+});
+
+describe('backends', () => {
+  it('two backends with one down: everything reaches the other', async () => {
+    const down = await closedPort();
+    const collector = await collectorFor();
+    const transport = transportFor([down, collector.address]);
+    for (let i = 0; i < 10; i++) {
+      const result = await transport.sendSegments(segmentFrames(2, `b${i}`));
+      expect(result).toMatchObject({ ok: true, backend: collector.address });
+    }
+    expect(collector.counts().segments).toBe(20);
+    const states = transport.backends();
+    expect(states.map((s) => [s.address, s.health])).toEqual([
+      [down, 'unhealthy'],
+      [collector.address, 'healthy'],
+    ]);
+  });
+
+  it('a call addressed to one backend goes there and nowhere else', async () => {
+    const down = await closedPort();
+    const collector = await collectorFor();
+    const transport = transportFor(`${down},${collector.address}`);
+    const result = await transport.keepAlive(ping, { backend: down });
+    expect(result).toMatchObject({ ok: false, retry: 'safe', backend: down });
+    expect(collector.requests()).toEqual([]);
+    const unknown = await transport.keepAlive(ping, { backend: '10.0.0.1:1' });
+    expect(unknown).toMatchObject({ ok: false, code: status.UNAVAILABLE });
+  });
+
+  it('fails over only after a safe failure, never re-sending what may have arrived', async () => {
+    const first = await collectorFor();
+    const second = await collectorFor();
+    const transport = transportFor([first.address, second.address], { segmentsCall: 'stream' });
+    expect((await transport.keepAlive(ping)).backend).toBe(first.address);
+    await first.setFault(fault.reset(0));
+    const result = await transport.sendSegments(segmentFrames(3));
+    expect(result).toMatchObject({ ok: false, retry: 'unsafe', backend: first.address });
+    expect(second.requests()).toEqual([]);
+  });
+
+  it('skips backends whose breaker is open, and calls none when all are open', async () => {
+    const first = await collectorFor();
+    const second = await collectorFor();
+    const open = new Set([first.address]);
+    const transport = transportFor([first.address, second.address], {
+      isBackendOpen: (address) => open.has(address),
+    });
+    expect(await transport.keepAlive(ping)).toMatchObject({ ok: true, backend: second.address });
+    open.add(second.address);
+    const none = await transport.keepAlive(ping);
+    expect(none).toMatchObject({ ok: false, code: status.UNAVAILABLE, retry: 'safe' });
+    expect(first.requests()).toEqual([]);
+    expect(second.requests()).toHaveLength(1);
+  });
+
+  it('a backend restarted on the same port gets traffic again without a new transport', async () => {
+    const collector = await collectorFor();
+    const transport = transportFor(collector.address);
+    const port = collector.port;
+    const healthChanges: string[] = [];
+    transport.onHealthChange((_address, health) => healthChanges.push(health));
+    expect((await transport.sendSegments(segmentFrames(1, 'before'))).ok).toBe(true);
+    await collector.stop();
+    const during = await transport.sendSegments(segmentFrames(1, 'during'));
+    expect(during.ok).toBe(false);
+    const restarted = await collectorFor({ port });
+    const after = await eventually(async () => {
+      const result = await transport.sendSegments(segmentFrames(1, 'after'));
+      return result.ok && result;
+    });
+    expect(after.backend).toBe(restarted.address);
+    expect(restarted.segments().map((s) => s.traceSegmentId)).toEqual(['after-0']);
+    expect(healthChanges).toEqual(['healthy', 'unhealthy', 'healthy']);
+  });
+});
+
+describe('close', () => {
+  it('cancels calls in flight and answers later calls without sending', async () => {
+    const collector = await collectorFor();
+    await collector.setFault(fault.delay(10_000));
+    const transport = transportFor(collector.address);
+    const inFlight = transport.sendSegments(segmentFrames(1));
+    await collector.waitFor((c) => c.requests().length > 0, 5_000);
+    transport.close();
+    expect(await inFlight).toMatchObject({ ok: false, code: status.CANCELLED, retry: 'unsafe' });
+    const later = await transport.keepAlive(ping);
+    expect(later).toMatchObject({ ok: false, code: status.CANCELLED, retry: 'never' });
+    expect(transport.closed).toBe(true);
+    expect(transport.backends()[0]?.connectivity).toBe('SHUTDOWN');
+  });
+});

@@ -1,0 +1,240 @@
+import { type Metadata, status } from '@grpc/grpc-js';
+import {
+  type ConfigurationSyncRequest,
+  ConfigurationDiscoveryServiceDefinition,
+  encodeSegmentCollection,
+  EventServicePassThroughDefinition,
+  type InstancePingPkg,
+  type InstanceProperties,
+  LogReportServicePassThroughDefinition,
+  ManagementServiceDefinition,
+  MeterReportServicePassThroughDefinition,
+  TraceSegmentReportServicePassThroughDefinition,
+} from '@windsock/protocol';
+import { Backend, type BackendState, type HealthListener } from './backend.js';
+import { type CallSpec, failure, invoke } from './call.js';
+import { callMetadataFor, channelCredentialsFor } from './credentials.js';
+import {
+  type CallKind,
+  channelOptionsFor,
+  parseBackends,
+  resolveDeadlines,
+  type TransportOptions,
+} from './options.js';
+import { type TransportResult } from './results.js';
+
+export interface CallOptions {
+  /** Aborting cancels the call; it then resolves CANCELLED (`safe` if nothing was sent yet, else `unsafe`). */
+  signal?: AbortSignal;
+  /**
+   * Send to this backend (`host:port`, as configured) and nowhere else: what a per-backend report policy does.
+   * Without it the transport picks: the preferred healthy backend first, failing over to the next only after a
+   * `safe` failure (so failover never duplicates data).
+   */
+  backend?: string;
+}
+
+/** The gRPC transport to OAP. Every method resolves to a result; none rejects or throws. */
+export interface Transport {
+  /** Pre-encoded `SegmentObject` frames. */
+  sendSegments(frames: readonly Uint8Array[], options?: CallOptions): Promise<TransportResult>;
+  /** Pre-encoded `LogData` frames. */
+  sendLogs(frames: readonly Uint8Array[], options?: CallOptions): Promise<TransportResult>;
+  /** Pre-encoded `MeterData` frames. */
+  sendMeters(frames: readonly Uint8Array[], options?: CallOptions): Promise<TransportResult>;
+  /** Pre-encoded `Event` frames. */
+  sendEvents(frames: readonly Uint8Array[], options?: CallOptions): Promise<TransportResult>;
+  /** The heartbeat, and the report policy's cheap half-open probe. */
+  keepAlive(ping: InstancePingPkg, options?: CallOptions): Promise<TransportResult>;
+  reportInstanceProperties(
+    properties: InstanceProperties,
+    options?: CallOptions,
+  ): Promise<TransportResult>;
+  /** Answers with a `ConfigurationDiscoveryCommand` when the configuration differs from `request.uuid`. */
+  fetchConfigurations(
+    request: ConfigurationSyncRequest,
+    options?: CallOptions,
+  ): Promise<TransportResult>;
+  /** Every configured backend with its health, in configuration order. */
+  backends(): BackendState[];
+  /** Subscribes to backend health changes; returns the function that unsubscribes. */
+  onHealthChange(listener: HealthListener): () => void;
+  readonly closed: boolean;
+  /** Cancels every call in flight and releases the channels; later calls resolve CANCELLED with `never`. */
+  close(): void;
+}
+
+/**
+ * Creates the transport. Throws (a `TypeError` or `Error` naming the option) only here, for bad configuration:
+ * an empty or malformed backend list, an unreadable certificate file, a bad deadline.
+ */
+export function createTransport(options: TransportOptions): Transport {
+  const addresses = parseBackends(options.backends);
+  const deadlines = resolveDeadlines(options.deadlines);
+  const credentials = channelCredentialsFor(options);
+  const channelOptions = channelOptionsFor(options);
+  const metadata = callMetadataFor(options);
+  const isBackendOpen = options.isBackendOpen ?? (() => false);
+  const listeners = new Set<HealthListener>();
+  const notify: HealthListener = (address, health, previous) => {
+    for (const listener of [...listeners]) {
+      try {
+        listener(address, health, previous);
+      } catch {
+        // A listener's bug must not break the transport or reach the network callbacks that called us.
+      }
+    }
+  };
+  const backends = addresses.map(
+    (address) => new Backend(address, credentials, channelOptions, notify),
+  );
+  return new GrpcTransport(backends, deadlines, metadata, isBackendOpen, listeners, options);
+}
+
+const SEGMENTS = TraceSegmentReportServicePassThroughDefinition;
+
+class GrpcTransport implements Transport {
+  private preferred = 0;
+  private isClosed = false;
+
+  constructor(
+    private readonly all: Backend[],
+    private readonly deadlines: Record<CallKind, number>,
+    private readonly metadata: Metadata,
+    private readonly isBackendOpen: (address: string) => boolean,
+    private readonly listeners: Set<HealthListener>,
+    private readonly options: TransportOptions,
+  ) {}
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  sendSegments(frames: readonly Uint8Array[], options?: CallOptions): Promise<TransportResult> {
+    if (this.options.segmentsCall === 'stream') {
+      return this.send('segments', SEGMENTS.collect, frames, options);
+    }
+    // One SegmentCollection built from the frames without decoding them: one message, one HTTP/2 DATA burst.
+    const batch = frames.length === 0 ? [] : [encodeSegmentCollection(frames)];
+    return this.send('segments', SEGMENTS.collectInSync, batch, options);
+  }
+
+  sendLogs(frames: readonly Uint8Array[], options?: CallOptions): Promise<TransportResult> {
+    return this.send('logs', LogReportServicePassThroughDefinition.collect, frames, options);
+  }
+
+  sendMeters(frames: readonly Uint8Array[], options?: CallOptions): Promise<TransportResult> {
+    return this.send('meters', MeterReportServicePassThroughDefinition.collect, frames, options);
+  }
+
+  sendEvents(frames: readonly Uint8Array[], options?: CallOptions): Promise<TransportResult> {
+    return this.send('events', EventServicePassThroughDefinition.collect, frames, options);
+  }
+
+  keepAlive(ping: InstancePingPkg, options?: CallOptions): Promise<TransportResult> {
+    return this.send('keepAlive', ManagementServiceDefinition.keepAlive, [ping], options);
+  }
+
+  reportInstanceProperties(
+    properties: InstanceProperties,
+    options?: CallOptions,
+  ): Promise<TransportResult> {
+    const method = ManagementServiceDefinition.reportInstanceProperties;
+    return this.send('instanceProperties', method, [properties], options);
+  }
+
+  fetchConfigurations(
+    request: ConfigurationSyncRequest,
+    options?: CallOptions,
+  ): Promise<TransportResult> {
+    const method = ConfigurationDiscoveryServiceDefinition.fetchConfigurations;
+    return this.send('configurations', method, [request], options);
+  }
+
+  backends(): BackendState[] {
+    return this.all.map((backend) => backend.state());
+  }
+
+  onHealthChange(listener: HealthListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.listeners.clear();
+    for (const backend of this.all) backend.close();
+  }
+
+  private async send<Request>(
+    kind: CallKind,
+    method: CallSpec<Request>['method'],
+    messages: readonly Request[],
+    options: CallOptions = {},
+  ): Promise<TransportResult> {
+    const targets = this.targetsFor(options.backend);
+    if (typeof targets === 'string') {
+      return failure(options.backend ?? '', status.UNAVAILABLE, targets, 'safe');
+    }
+    if (this.isClosed) {
+      const address = targets[0]?.address ?? '';
+      return failure(address, status.CANCELLED, 'CANCELLED: the transport is closed', 'never');
+    }
+    if (messages.length === 0) {
+      // Nothing to send is trivially delivered; no call, so no empty stream for OAP to log.
+      return { ok: true, commands: [], backend: targets[0]?.address ?? '' };
+    }
+    const spec: CallSpec<Request> = {
+      method,
+      messages,
+      deadlineMs: this.deadlines[kind],
+      metadata: this.metadata,
+      signal: options.signal,
+    };
+    let result: TransportResult | undefined;
+    // Failover: the next backend is tried only when nothing can have reached the previous one.
+    for (const backend of targets) {
+      result = await invoke(backend.client, backend.address, spec, backend.track);
+      backend.observe(result, options.signal?.aborted === true || this.isClosed);
+      if (result.ok) {
+        this.preferred = this.all.indexOf(backend);
+        return result;
+      }
+      if (result.retry !== 'safe' || options.signal?.aborted === true || this.isClosed) break;
+    }
+    return result ?? failure('', status.INTERNAL, 'INTERNAL: no backend was tried', 'safe');
+  }
+
+  /** The caller's predicate, guarded: a throwing predicate counts as "not open" rather than breaking the send. */
+  private breakerOpen(address: string): boolean {
+    try {
+      return this.isBackendOpen(address);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The backends to try, in order: the named one only; or, when the caller does not name one, every backend whose
+   * breaker is not open, healthy ones first starting from the preferred (the last that worked), then the rest.
+   * A string is the reason there is none.
+   */
+  private targetsFor(address: string | undefined): Backend[] | string {
+    if (address !== undefined) {
+      const named = this.all.find((backend) => backend.address === address);
+      return named === undefined
+        ? `UNAVAILABLE: ${JSON.stringify(address)} is not a configured backend`
+        : [named];
+    }
+    const ordered = [...this.all.slice(this.preferred), ...this.all.slice(0, this.preferred)];
+    const candidates = ordered.filter((backend) => !this.breakerOpen(backend.address));
+    if (candidates.length === 0) {
+      return 'UNAVAILABLE: the circuit breaker of every backend is open';
+    }
+    return [
+      ...candidates.filter((backend) => backend.health !== 'unhealthy'),
+      ...candidates.filter((backend) => backend.health === 'unhealthy'),
+    ];
+  }
+}
