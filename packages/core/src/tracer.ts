@@ -61,6 +61,7 @@ export class Tracer implements SegmentOwner {
   readonly serviceInstance: string;
   readonly maxSpansPerSegment: number;
   readonly maxTagValueLength: number;
+  /** @internal Live counters; read them through `stats()`. */
   readonly counters: TracerStats = {
     segmentsFinished: 0,
     segmentsUnsampled: 0,
@@ -71,7 +72,9 @@ export class Tracer implements SegmentOwner {
     propagationSkipped: 0,
     sinkErrors: 0,
   };
+  /** @internal */
   readonly ignoreRules: IgnoreRules;
+  /** @internal The clock spans use (epoch ms). */
   readonly now: () => number;
   private readonly sink: Sink;
   private readonly sampler: RateSampler;
@@ -207,9 +210,9 @@ export class Tracer implements SegmentOwner {
     this.http = undefined;
   }
 
-  // ---- used by the instrumentations -------------------------------------------------------------------------
+  // ---- used by the instrumentations, not part of the public API ----------------------------------------------
 
-  /** An entry span; `parent` undefined starts a new segment (HTTP servers pass none: see http-server.ts). */
+  /** @internal An entry span; `parent` undefined starts a new segment (HTTP servers pass none: see http-server.ts). */
   openEntry(
     operation: string,
     headers: HeaderSource | undefined,
@@ -235,7 +238,7 @@ export class Tracer implements SegmentOwner {
     return segment.openSpan(SpanType.Entry, operation, -1, '', layer, componentId, ref);
   }
 
-  /** An exit span under the active one; undefined where tracing is suppressed. */
+  /** @internal An exit span under the active one; undefined where tracing is suppressed. */
   openExit(
     operation: string,
     peer: string,
@@ -285,6 +288,7 @@ export class Tracer implements SegmentOwner {
     return continuation.openSpan(spanType, operation, -1, peer, layer, componentId, ref);
   }
 
+  /** @internal Called by a segment when its last open span ends. */
   finishSegment(segment: Segment): void {
     if (!segment.sampled) {
       this.counters.segmentsUnsampled += 1;

@@ -67,7 +67,7 @@ export interface LocalSpanOptions {
 export interface TracerStats {
   /** Sampled segments handed to the sink. */
   segmentsFinished: number;
-  /** Traces started unsampled (by the sample rate or an incoming `sw8` flag); they produce no segment. */
+  /** Segments finished unsampled (by the sample rate or an incoming `sw8` flag): not handed to the sink. */
   segmentsUnsampled: number;
   /** Spans not recorded because their segment reached `maxSpansPerSegment`. */
   spansDropped: number;

@@ -1,6 +1,8 @@
 import http from 'node:http';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasCreatedChannel } from './client-request-created.js';
+import { splitOrigin } from './fetch.js';
 import { peerOf } from './http-client.js';
 import { pathOf } from './instrumented-tracer.js';
 
@@ -48,5 +50,33 @@ describe('hasCreatedChannel', () => {
     expect(hasCreatedChannel('23.1.0')).toBe(false);
     expect(hasCreatedChannel('23.2.0')).toBe(true);
     expect(hasCreatedChannel('24.0.0')).toBe(true);
+  });
+});
+
+describe('splitOrigin', () => {
+  it('returns the scheme and host:port, with default ports filled in', () => {
+    expect(splitOrigin('http://127.0.0.1:8080')).toEqual({
+      scheme: 'http:',
+      peer: '127.0.0.1:8080',
+    });
+    expect(splitOrigin('https://api.example.com')).toEqual({
+      scheme: 'https:',
+      peer: 'api.example.com:443',
+    });
+    expect(splitOrigin('http://[::1]')).toEqual({ scheme: 'http:', peer: '[::1]:80' });
+    expect(splitOrigin('http://[::1]:9000/')).toEqual({ scheme: 'http:', peer: '[::1]:9000' });
+    expect(splitOrigin('http://user:pw@host:81')).toEqual({ scheme: 'http:', peer: 'host:81' });
+  });
+
+  it('agrees with the URL parser on host and port (property)', () => {
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: false, withFragments: false }), (text) => {
+        const url = new URL(text);
+        const { scheme, peer } = splitOrigin(url.origin);
+        const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+        expect(scheme).toBe(url.protocol);
+        expect(peer).toBe(`${url.hostname}:${port}`);
+      }),
+    );
   });
 });
