@@ -106,14 +106,10 @@ export class ReportPolicy<T> {
       },
     ).dangerouslyUnref();
     // Aggressive: a call that ignores its signal is still abandoned at the deadline, so the loop never hangs on it.
-    this.attemptTimeout = timeout(
-      this.options.timeoutMs,
-      TimeoutStrategy.Aggressive,
-    ).dangerouslyUnref();
-    this.probeTimeout = timeout(
-      this.options.probeTimeoutMs,
-      TimeoutStrategy.Aggressive,
-    ).dangerouslyUnref();
+    // No abort on return: a finished attempt has nothing left to cancel, and an abort costs a DOMException per call.
+    const deadline = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
+    this.attemptTimeout = timeout(this.options.timeoutMs, deadline).dangerouslyUnref();
+    this.probeTimeout = timeout(this.options.probeTimeoutMs, deadline).dangerouslyUnref();
     this.breaker = this.createCircuit();
     this.breakerSubscription = this.breaker.onStateChange(this.onCircuitStateChange);
   }
@@ -146,7 +142,12 @@ export class ReportPolicy<T> {
     this.counts.calls++;
     const signal = options?.signal;
     if (this.disposed || signal?.aborted) return this.notSent('cancelled');
-    if (this.breaker.state !== CircuitState.Closed) {
+    const state = this.breaker.state;
+    if (state === CircuitState.Open && this.options.now() < (this.nextProbeAtMs ?? 0)) {
+      // The common case during an outage, answered without a further promise: the loop must idle cheaply.
+      return this.notSent('open');
+    }
+    if (state !== CircuitState.Closed) {
       const refusal = await this.admit(signal);
       if (refusal !== undefined) return refusal;
     }
@@ -327,7 +328,9 @@ export class ReportPolicy<T> {
       this.counts.attempts++;
       try {
         const result = await this.breaker.execute(
-          ({ signal: attemptSignal }) => this.runWithDeadline(fn, attemptSignal, callerSignal),
+          // The deadline derives its signal from the caller's (or from none), not from cockatiel's shared
+          // never-aborted default: subscribing to that would cost an abort listener per attempt for nothing.
+          () => this.runWithDeadline(fn, callerSignal),
           signal,
         );
         if (this.isFailureSafely(result)) this.recordFailure(result);
@@ -344,13 +347,12 @@ export class ReportPolicy<T> {
 
   private async runWithDeadline<R>(
     fn: (signal: AbortSignal) => Promise<R>,
-    signal: AbortSignal,
     callerSignal: AbortSignal | undefined,
   ): Promise<R> {
     try {
       return await this.attemptTimeout.execute(
         ({ signal: attemptSignal }) => fn(attemptSignal),
-        signal,
+        callerSignal,
       );
     } catch (error) {
       if (callerSignal?.aborted) throw new CancelledByCaller(error);
@@ -385,7 +387,7 @@ export class ReportPolicy<T> {
 
   private notSent<R>(reason: RejectionReason, attempts = 0): ExecuteRejected<R> {
     if (attempts === 0 && (reason === 'open' || reason === 'isolated')) this.counts.rejections++;
-    return this.rejected(reason, attempts, {});
+    return this.rejected(reason, attempts, NO_DETAIL);
   }
 
   private rejected<R>(
@@ -393,14 +395,13 @@ export class ReportPolicy<T> {
     attempts: number,
     detail: Pick<ExecuteRejected<R>, 'value' | 'error' | 'pushbackMs'>,
   ): ExecuteRejected<R> {
+    const outcome: ExecuteRejected<R> = { ok: false, reason, attempts };
+    if (detail.value !== undefined) outcome.value = detail.value;
+    if (detail.error !== undefined) outcome.error = detail.error;
+    if (detail.pushbackMs !== undefined) outcome.pushbackMs = detail.pushbackMs;
     const nextProbeAt = this.nextProbeAt;
-    return {
-      ok: false,
-      reason,
-      attempts,
-      ...detail,
-      ...(nextProbeAt === undefined ? {} : { nextProbeAt }),
-    };
+    if (nextProbeAt !== undefined) outcome.nextProbeAt = nextProbeAt;
+    return outcome;
   }
 
   private readonly onCircuitStateChange = (circuit: CircuitState): void => {
@@ -483,6 +484,8 @@ export class ReportPolicy<T> {
 }
 
 function noop(): void {}
+
+const NO_DETAIL = {} as const;
 
 /**
  * Builds the report policy for one backend: a per-attempt timeout, retries with exponential backoff and decorrelated
