@@ -213,7 +213,8 @@ describe('query API', () => {
     const found = collector.waitFor((c) => c.segments().find((s) => s.traceId === 'late'), 10_000);
     await client.stream(TraceSegmentReportServiceDefinition.collect, [segment('early')]);
     await client.stream(TraceSegmentReportServiceDefinition.collect, [segment('late')]);
-    await expect(found).resolves.toMatchObject({ traceId: 'late' });
+    const late: { traceSegmentId: string } = await found;
+    expect(late).toMatchObject({ traceId: 'late' });
   });
 
   it('traces() summarises the retained segments', async () => {

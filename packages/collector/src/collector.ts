@@ -22,7 +22,7 @@ import {
 } from './store.js';
 import { TimerSet } from './timers.js';
 import { summarizeTraces, type TraceSummary } from './traces.js';
-import { type Condition, ConditionWaiters } from './waiters.js';
+import { ConditionWaiters, type NotYet } from './waiters.js';
 
 /** Server certificate and key (PEM); with `clientCa`, clients must present a certificate signed by it (mTLS). */
 export interface CollectorTlsOptions {
@@ -88,13 +88,10 @@ export interface Collector {
   /** The most recently started traces among the retained segments. */
   traces(limit?: number): TraceSummary[];
   /**
-   * Resolves with the condition's value once it is truthy; it is re-checked whenever a call ends, a connection
+   * Resolves with the condition's value once it is truthy; it is re-checked whenever a call starts or ends, a connection
    * opens or closes, or the listener switches. Rejects after `timeoutMs`.
    */
-  waitFor<T>(
-    condition: (collector: Collector) => ReturnType<Condition<T>>,
-    timeoutMs: number,
-  ): Promise<T>;
+  waitFor<T>(condition: (collector: Collector) => T | NotYet, timeoutMs: number): Promise<T>;
   /** Forgets everything retained and resets every counter (faults stay). */
   clear(): void;
   status(): CollectorStatus;

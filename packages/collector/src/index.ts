@@ -33,3 +33,4 @@ export {
 } from './store.js';
 export { summarizeTraces, type TraceSummary } from './traces.js';
 export { type ControlServer, type ControlServerOptions, startControlServer } from './control.js';
+export { type NotYet } from './waiters.js';

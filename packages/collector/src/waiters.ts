@@ -1,5 +1,8 @@
+/** The values a condition returns while it does not hold yet. */
+export type NotYet = undefined | null | false | 0 | '';
+
 /** A condition returns a truthy value once it holds; that value resolves the wait. */
-export type Condition<T> = () => T | undefined | null | false | 0 | '';
+export type Condition<T> = () => T | NotYet;
 
 interface Waiter {
   check(): boolean;
