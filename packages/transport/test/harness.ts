@@ -24,13 +24,7 @@ export async function collectorFor(
   return collector;
 }
 
-/** A port nothing listens on: bound once by a collector that is then stopped. */
-export async function closedPort(): Promise<string> {
-  const collector = await startCollector();
-  const address = collector.address;
-  await collector.stop();
-  return address;
-}
+export { closedPort } from './harness-lite.js';
 
 /** Repeats `attempt` until it returns a truthy value, pausing between tries; fails after `tries`. */
 export async function eventually<T>(

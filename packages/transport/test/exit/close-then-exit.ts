@@ -1,0 +1,26 @@
+// Run as a child process by close.test.ts: uses the transport against a live, a refused and a blackholed backend,
+// closes it, and must then exit on its own: no timer, socket or channel of the transport may keep it alive.
+import { fault, startCollector } from '@windsock/collector';
+import { createTransport } from '../../src/index.js';
+import { closedPort } from '../harness-lite.js';
+import { ping, segmentFrames } from '../fixtures.js';
+
+const live = await startCollector();
+const hung = await startCollector();
+await hung.setFault(fault.blackhole());
+const refused = await closedPort();
+const transport = createTransport({
+  backends: [live.address, refused, hung.address],
+  deadlines: { keepAlive: 200 },
+});
+const results = [
+  await transport.sendSegments(segmentFrames(2)),
+  await transport.keepAlive(ping, { backend: refused }),
+  await transport.keepAlive(ping, { backend: hung.address }),
+];
+const pending = transport.keepAlive(ping, { backend: hung.address });
+transport.close();
+results.push(await pending);
+await live.stop();
+await hung.stop();
+process.stdout.write(`${JSON.stringify(results.map((r) => (r.ok ? 'ok' : r.retry)))}\n`);
