@@ -10,6 +10,7 @@ import {
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { suppressTracing } from '../src/index.js';
+import { hasCreatedChannel } from '../src/instrumentation/client-request-created.js';
 import { httpGet, type RunningServer, startServer, tracerWithSink } from './helpers.js';
 
 const { tracer, sink } = tracerWithSink({
@@ -431,5 +432,33 @@ describe('HTTP client and fetch', () => {
     sink.segments.length = 0;
     await suppressTracing(() => httpGet(`${b.url}/on`));
     expect((await segments(1))[0]!.spans[0]!.operationName).toBe('GET:/on');
+  });
+});
+
+describe('HTTP client requests queued behind maxSockets', () => {
+  it('are still traced; on Node 20 the ones already ended go out without sw8 and are counted', async () => {
+    const received: (string | undefined)[] = [];
+    const b = await serve((req, res) => {
+      received.push(req.headers.sw8 as string | undefined);
+      setTimeout(() => res.end(), 5);
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const skippedBefore = tracer.stats().propagationSkipped;
+    const entry = tracer.startEntrySpan('job');
+    try {
+      await tracer.withSpan(entry, () =>
+        Promise.all([httpGet(`${b.url}/q1`, { agent }), httpGet(`${b.url}/q2`, { agent })]),
+      );
+    } finally {
+      entry.end();
+      agent.destroy();
+    }
+    const all = await segments(3);
+    const job = byOperation(all, 'job');
+    expect(job.spans.map((s) => s.operationName)).toEqual(['job', '/q1', '/q2']);
+    expect(job.spans.slice(1).every((s) => tags(s)['http.status_code'] === '200')).toBe(true);
+    const queuedPropagated = hasCreatedChannel(process.versions.node);
+    expect(received.map((h) => h !== undefined)).toEqual([true, queuedPropagated]);
+    expect(tracer.stats().propagationSkipped - skippedBefore).toBe(queuedPropagated ? 0 : 1);
   });
 });

@@ -6,9 +6,12 @@ import { type SpanRecord } from '../span.js';
 import { type InstrumentedTracer, pathOf } from './instrumented-tracer.js';
 
 const clientSpans = new WeakMap<ClientRequest, SpanRecord>();
+// Requests already decided on (traced, suppressed or propagated by hand), so `request.start` does not reconsider them.
+const seen = new WeakSet<ClientRequest>();
 
 /**
- * One exit span per `http.request` / `http.get` (and their `https` twins): started when the request is created,
+ * One exit span per `http.request` / `http.get` (and their `https` twins): started when the request is created
+ * (or, if its headers were already written by then, when it is sent, without propagation),
  * ended when the response headers arrive (`http.client.response.finish`), on error, or when the request closes
  * without either (aborted, timed out and destroyed).
  */
@@ -17,26 +20,43 @@ export class HttpClientInstrumentation {
 
   readonly onRequestCreated = (request: ClientRequest): void => {
     try {
-      if (isSuppressed() || clientSpans.has(request)) return;
+      // Headers already written (a request queued behind maxSockets on Node 20, or array headers): leave it to
+      // `request.start`, which still records the call.
+      if (seen.has(request) || request.headersSent) return;
+      seen.add(request);
       // A caller that propagated by hand (a manual exit span) already owns this call.
-      if (request.getHeader('sw8') !== undefined) return;
-      if (request.headersSent) {
-        this.tracer.counters.propagationSkipped += 1;
-        return;
-      }
-      const peer = peerOf(request);
-      const path = pathOf(request.path);
-      const span = this.tracer.openExit(path, peer, SpanLayer.Http, ComponentId.HttpClient);
-      if (span === undefined) return;
-      span.tag('http.method', request.method);
-      span.tag('http.url', `${request.protocol}//${peer}${path}`);
-      injectHeaders(span, peer, request, setRequestHeader);
-      clientSpans.set(request, span);
-      request.once('close', onRequestClose);
+      if (isSuppressed() || request.getHeader('sw8') !== undefined) return;
+      const span = this.openSpan(request);
+      if (span !== undefined) injectHeaders(span, span.data.peer, request, setRequestHeader);
     } catch {
       // Instrumentation must never break the request it observes.
     }
   };
+
+  /** The request was written; trace it now if it could not be traced at creation (no `sw8` possible any more). */
+  readonly onRequestStart = (message: unknown): void => {
+    try {
+      const { request } = message as { request: ClientRequest };
+      if (seen.has(request)) return;
+      seen.add(request);
+      if (isSuppressed() || request.getHeader('sw8') !== undefined) return;
+      if (this.openSpan(request) !== undefined) this.tracer.counters.propagationSkipped += 1;
+    } catch {
+      // As above.
+    }
+  };
+
+  private openSpan(request: ClientRequest): SpanRecord | undefined {
+    const peer = peerOf(request);
+    const path = pathOf(request.path);
+    const span = this.tracer.openExit(path, peer, SpanLayer.Http, ComponentId.HttpClient);
+    if (span === undefined) return undefined;
+    span.tag('http.method', request.method);
+    span.tag('http.url', `${request.protocol}//${peer}${path}`);
+    clientSpans.set(request, span);
+    request.once('close', onRequestClose);
+    return span;
+  }
 
   readonly onResponseFinish = (message: unknown): void => {
     try {

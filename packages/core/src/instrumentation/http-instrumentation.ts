@@ -30,6 +30,7 @@ export class HttpInstrumentation {
         subscriptions,
         client.onRequestCreated,
       );
+      subscriptions.subscribe('http.client.request.start', client.onRequestStart);
       subscriptions.subscribe('http.client.response.finish', client.onResponseFinish);
       subscriptions.subscribe('http.client.request.error', client.onRequestError);
     }
