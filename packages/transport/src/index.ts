@@ -20,3 +20,12 @@ export {
   type TransportOptions,
 } from './options.js';
 export type { BackendHealth, BackendState, HealthListener } from './backend.js';
+export {
+  CONFIGURATION_DISCOVERY_COMMAND,
+  type ConfigurationUpdate,
+  configurationIn,
+  type ManagementScheduler,
+  type ManagementSchedulerOptions,
+  startManagementScheduler,
+} from './scheduler.js';
+export { type Timers, unrefTimers } from './timers.js';

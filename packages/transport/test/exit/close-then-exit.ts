@@ -1,7 +1,7 @@
 // Run as a child process by close.test.ts: uses the transport against a live, a refused and a blackholed backend,
 // closes it, and must then exit on its own: no timer, socket or channel of the transport may keep it alive.
 import { fault, startCollector } from '@windsock/collector';
-import { createTransport } from '../../src/index.js';
+import { createTransport, startManagementScheduler } from '../../src/index.js';
 import { closedPort } from '../harness-lite.js';
 import { ping, segmentFrames } from '../fixtures.js';
 
@@ -12,6 +12,14 @@ const refused = await closedPort();
 const transport = createTransport({
   backends: [live.address, refused, hung.address],
   deadlines: { keepAlive: 200 },
+});
+// Real, unref'd timers: the scheduler must not keep the process alive either.
+startManagementScheduler(transport, {
+  service: 'exit-test',
+  serviceInstance: 'i',
+  properties: [],
+  heartbeatIntervalMs: 50,
+  cdsIntervalMs: 50,
 });
 const results = [
   await transport.sendSegments(segmentFrames(2)),

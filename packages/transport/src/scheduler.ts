@@ -1,0 +1,166 @@
+import { type Command, type KeyStringValuePair } from '@windsock/protocol';
+import { type BackendHealth } from './backend.js';
+import { type TransportResult } from './results.js';
+import { type Timers, unrefTimers } from './timers.js';
+import { type Transport } from './transport.js';
+
+/** OAP's answer to `fetchConfigurations` when the agent's configuration is out of date. */
+export const CONFIGURATION_DISCOVERY_COMMAND = 'ConfigurationDiscoveryCommand';
+
+/** A configuration OAP handed out: its UUID and the settings, e.g. `{ 'agent.sample_rate': '5000' }`. */
+export interface ConfigurationUpdate {
+  uuid: string;
+  values: Record<string, string>;
+}
+
+export interface ManagementSchedulerOptions {
+  service: string;
+  serviceInstance: string;
+  /** Default `GENERAL`. */
+  layer?: string;
+  /** The instance properties (language, hostname, process id...); a function is read at every report. */
+  properties: readonly KeyStringValuePair[] | (() => readonly KeyStringValuePair[]);
+  /** Interval between heartbeats, in ms. Default 20 000. */
+  heartbeatIntervalMs?: number;
+  /** Interval between configuration polls, in ms; 0 disables polling. Default 20 000. */
+  cdsIntervalMs?: number;
+  /** Called with each configuration that differs from the last one seen. Its errors are swallowed. */
+  onConfiguration?: (update: ConfigurationUpdate) => void;
+  /** The configuration UUID already known (empty: none yet). */
+  uuid?: string;
+  /**
+   * Whether a backend's breaker is open: no call at all is addressed to such a backend (the breaker's probe takes
+   * over). Give the transport the same predicate, so the calls it routes itself skip those backends too.
+   */
+  isBackendOpen?: (address: string) => boolean;
+  /** Default: real timers, unref'd. */
+  timers?: Timers;
+}
+
+export interface ManagementScheduler {
+  /** The UUID of the latest configuration received, sent with every poll. */
+  readonly uuid: string;
+  /** Cancels the timers and stops listening to backend health; calls in flight finish on their own. */
+  stop(): void;
+}
+
+/**
+ * Starts the heartbeat and configuration polling. Instance properties are reported at once, again after any failed
+ * report, and again to every backend that becomes healthy after being unhealthy (a restarted OAP may have lost
+ * them); otherwise each heartbeat is a `keepAlive`. Each timer is re-armed only after its call finished, so a slow
+ * backend never gets overlapping calls, and nothing runs once the transport is closed.
+ */
+export function startManagementScheduler(
+  transport: Transport,
+  options: ManagementSchedulerOptions,
+): ManagementScheduler {
+  const timers = options.timers ?? unrefTimers;
+  const heartbeatIntervalMs = positive(
+    options.heartbeatIntervalMs ?? 20_000,
+    'heartbeatIntervalMs',
+  );
+  const cdsIntervalMs = options.cdsIntervalMs ?? 20_000;
+  if (!Number.isFinite(cdsIntervalMs) || cdsIntervalMs < 0) {
+    throw new TypeError('windsock transport: cdsIntervalMs must be 0 (off) or a positive number');
+  }
+  const layer = options.layer ?? 'GENERAL';
+  const identity = { service: options.service, serviceInstance: options.serviceInstance, layer };
+  const isOpen = (address: string): boolean => {
+    try {
+      return options.isBackendOpen?.(address) === true;
+    } catch {
+      return false;
+    }
+  };
+  let uuid = options.uuid ?? '';
+  let propertiesPending = true;
+  let stopped = false;
+  const handles = new Set<unknown>();
+
+  const schedule = (task: () => Promise<void>, ms: number): void => {
+    if (stopped) return;
+    const handle = timers.setTimeout(() => {
+      handles.delete(handle);
+      if (stopped || transport.closed) return;
+      void task().finally(() => schedule(task, ms));
+    }, ms);
+    handles.add(handle);
+  };
+
+  const reportProperties = async (backend?: string): Promise<TransportResult> => {
+    const properties =
+      typeof options.properties === 'function' ? options.properties() : options.properties;
+    return transport.reportInstanceProperties(
+      { ...identity, properties: [...properties] },
+      backend === undefined ? {} : { backend },
+    );
+  };
+
+  const heartbeat = async (): Promise<void> => {
+    if (propertiesPending) {
+      const result = await reportProperties();
+      if (result.ok) propertiesPending = false;
+      return;
+    }
+    await transport.keepAlive(identity);
+  };
+
+  const pollConfiguration = async (): Promise<void> => {
+    const result = await transport.fetchConfigurations({ service: options.service, uuid });
+    if (!result.ok) return;
+    const update = configurationIn(result.commands);
+    if (update === undefined || update.uuid === uuid) return;
+    uuid = update.uuid;
+    try {
+      options.onConfiguration?.(update);
+    } catch {
+      // The callback's failure is the caller's; the poll goes on.
+    }
+  };
+
+  const onHealth = (address: string, health: BackendHealth, previous: BackendHealth): void => {
+    if (stopped || health !== 'healthy' || previous !== 'unhealthy' || isOpen(address)) return;
+    void reportProperties(address).then((result) => {
+      if (result.ok) propertiesPending = false;
+    });
+  };
+  const unsubscribe = transport.onHealthChange(onHealth);
+
+  // Both start at once; afterwards each waits its interval after its previous call ended.
+  void heartbeat().finally(() => schedule(heartbeat, heartbeatIntervalMs));
+  if (cdsIntervalMs > 0) {
+    void pollConfiguration().finally(() => schedule(pollConfiguration, cdsIntervalMs));
+  }
+
+  return {
+    get uuid() {
+      return uuid;
+    },
+    stop() {
+      stopped = true;
+      unsubscribe();
+      for (const handle of handles) timers.clearTimeout(handle);
+      handles.clear();
+    },
+  };
+}
+
+/** Reads OAP's `ConfigurationDiscoveryCommand`: `UUID` and `SerialNumber` args, then the settings. */
+export function configurationIn(commands: readonly Command[]): ConfigurationUpdate | undefined {
+  const command = commands.find((c) => c.command === CONFIGURATION_DISCOVERY_COMMAND);
+  if (command === undefined) return undefined;
+  let uuid: string | undefined;
+  const values: Record<string, string> = {};
+  for (const { key, value } of command.args) {
+    if (key === 'UUID') uuid = value;
+    else if (key !== 'SerialNumber') values[key] = value;
+  }
+  return uuid === undefined ? undefined : { uuid, values };
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new TypeError(`windsock transport: ${name} must be a positive number of ms`);
+  }
+  return value;
+}
