@@ -77,3 +77,6 @@ export function httpGet(url: string, options: http.RequestOptions = {}): Promise
       .on('error', reject);
   });
 }
+
+/** How long to wait for an asynchronous outcome: generous, because the test machine is shared and can be loaded. */
+export const WAIT = { timeout: 10_000, interval: 5 };

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { suppressTracing } from '../src/index.js';
 import { hasCreatedChannel } from '../src/instrumentation/client-request-created.js';
-import { httpGet, type RunningServer, startServer, tracerWithSink } from './helpers.js';
+import { httpGet, type RunningServer, startServer, tracerWithSink, WAIT } from './helpers.js';
 
 const { tracer, sink } = tracerWithSink({
   ignorePaths: ['/health', '/static/**'],
@@ -33,7 +33,7 @@ afterEach(async () => {
 afterAll(() => tracer.disable());
 
 async function segments(count: number): Promise<SegmentObject[]> {
-  await vi.waitFor(() => expect(sink.segments.length).toBeGreaterThanOrEqual(count));
+  await vi.waitFor(() => expect(sink.segments.length).toBeGreaterThanOrEqual(count), WAIT);
   // Give a wrongly produced extra segment the chance to show up before asserting the exact count.
   await new Promise((resolve) => setTimeout(resolve, 20));
   expect(sink.segments).toHaveLength(count);
@@ -232,7 +232,7 @@ describe('HTTP server', () => {
               httpGet(`${b.url}/fuzz`, { agent, headers: { sw8 } }),
             );
             expect(response).toEqual({ status: 200, body: 'ok' });
-            await vi.waitFor(() => expect(sink.segments).toHaveLength(1));
+            await vi.waitFor(() => expect(sink.segments).toHaveLength(1), WAIT);
             const refs = sink.segments[0]!.spans[0]!.refs;
             expect(refs).toHaveLength(decodeSw8(sw8) === undefined ? 0 : 1);
           },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RefType, SpanType } from '@windsock/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { suppressTracing } from '../src/index.js';
-import { tracerWithSink } from './helpers.js';
+import { tracerWithSink, WAIT } from './helpers.js';
 
 // A throwaway self-signed certificate for 127.0.0.1, made with the system openssl for this run only.
 let dir: string;
@@ -81,7 +81,7 @@ afterAll(async () => {
 describe('HTTPS', () => {
   it('traces an https server and links an https.get client call', async () => {
     expect(await suppressTracing(() => get('/front'))).toBe('front+back');
-    await vi.waitFor(() => expect(sink.segments).toHaveLength(2));
+    await vi.waitFor(() => expect(sink.segments).toHaveLength(2), WAIT);
     const front = sink.segments.find((s) => s.spans[0]!.operationName === 'GET:/front')!;
     const back = sink.segments.find((s) => s.spans[0]!.operationName === 'GET:/back')!;
     expect(front.spans[0]!.tags).toContainEqual({
