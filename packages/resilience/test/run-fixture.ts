@@ -3,15 +3,19 @@ import { fileURLToPath } from 'node:url';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
-/** Runs a fixture in a fresh Node.js process (with tsx) and parses the JSON line it prints. */
+/**
+ * Runs a script (by default one of test/fixtures) in a fresh Node.js process with tsx and parses the last line it
+ * prints as JSON.
+ */
 export function runFixture(
   name: string,
   nodeFlags: string[] = [],
+  dir = 'test/fixtures',
 ): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [...nodeFlags, '--import', 'tsx', `test/fixtures/${name}`],
+      [...nodeFlags, '--import', 'tsx', `${dir}/${name}`],
       { cwd: packageDir, timeout: 120_000 },
       (error, stdout, stderr) => {
         if (error) {
