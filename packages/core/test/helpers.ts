@@ -80,3 +80,9 @@ export function httpGet(url: string, options: http.RequestOptions = {}): Promise
 
 /** How long to wait for an asynchronous outcome: generous, because the test machine is shared and can be loaded. */
 export const WAIT = { timeout: 10_000, interval: 5 };
+
+/** Whether a Node.js version publishes `http.client.request.created` (23.2.0 and 22.12.0 on): what tests expect. */
+export function hasCreatedChannel(version: string): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 2) || (major === 22 && minor >= 12);
+}

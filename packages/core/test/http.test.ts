@@ -10,8 +10,14 @@ import {
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { suppressTracing } from '../src/index.js';
-import { hasCreatedChannel } from '../src/instrumentation/client-request-created.js';
-import { httpGet, type RunningServer, startServer, tracerWithSink, WAIT } from './helpers.js';
+import {
+  hasCreatedChannel,
+  httpGet,
+  type RunningServer,
+  startServer,
+  tracerWithSink,
+  WAIT,
+} from './helpers.js';
 
 const { tracer, sink } = tracerWithSink({
   ignorePaths: ['/health', '/static/**'],

@@ -4,26 +4,22 @@ import { type ChannelSubscriptions } from './channels.js';
 
 /**
  * Calls `listener` for each `http`/`https` client request while its headers can still be set, in the async
- * context of the code that created it. This is the one moment a `sw8` header can be added.
+ * context of the code that created it. This is the one moment a `sw8` header can be added. The listener must
+ * tolerate being called twice for one request (it is, by `HttpClientInstrumentation`'s `seen` set).
  *
  * Node >= 22.12 / 23.2 publishes `http.client.request.created` from the ClientRequest constructor. Node 20 has no
  * such channel: its `http.client.request.start` is published from `_finish`, after the headers were written, so
- * it is too late to inject. On Node 20 we instead observe, through a public `async_hooks` init hook, the
+ * it is too late to inject. There we observe, through a public `async_hooks` init hook, the
  * `process.nextTick(onSocketNT, request)` the constructor schedules when it hands the request to its agent, which
- * happens before `http.get` (or user code) can call `end()`. No module or prototype is modified. A request
- * queued behind an agent's `maxSockets` is only seen once a socket frees up; by then its headers are usually
- * sent, and it is left untraced (counted as `propagationSkipped`).
+ * happens before `http.get` (or user code) can call `end()`. No module or prototype is modified.
+ *
+ * Both are installed; the first message on the public channel proves this Node has it, and the hook is removed.
+ * Feature detection by behaviour rather than by version number, so a backport is picked up as it is.
  */
 export function observeClientRequestCreated(
   subscriptions: ChannelSubscriptions,
   listener: (request: ClientRequest) => void,
 ): () => void {
-  if (hasCreatedChannel(process.versions.node)) {
-    subscriptions.subscribe('http.client.request.created', (message) => {
-      listener((message as { request: ClientRequest }).request);
-    });
-    return () => {};
-  }
   const hook = createHook({
     init(_asyncId, type, _triggerAsyncId, resource) {
       if (type !== 'TickObject') return;
@@ -38,14 +34,15 @@ export function observeClientRequestCreated(
       }
     },
   });
-  hook.enable();
-  return () => {
-    hook.disable();
+  let hookEnabled = true;
+  const stopHook = () => {
+    if (hookEnabled) hook.disable();
+    hookEnabled = false;
   };
-}
-
-/** Whether this Node.js publishes `http.client.request.created` (added in 23.2.0 and 22.12.0). */
-export function hasCreatedChannel(version: string): boolean {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  return major > 23 || (major === 23 && minor >= 2) || (major === 22 && minor >= 12);
+  subscriptions.subscribe('http.client.request.created', (message) => {
+    stopHook();
+    listener((message as { request: ClientRequest }).request);
+  });
+  hook.enable();
+  return stopHook;
 }

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hasCreatedChannel } from './client-request-created.js';
+import { hasCreatedChannel } from '../../test/helpers.js';
 import { splitOrigin } from './fetch.js';
 import { peerOf } from './http-client.js';
 import { pathOf } from './instrumented-tracer.js';
