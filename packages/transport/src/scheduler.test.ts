@@ -65,7 +65,7 @@ describe('management scheduler', () => {
     await collector.waitFor((c) => c.counts().instanceProperties === 1, 5_000);
     await collector.stop();
     await timers.fire(HEARTBEAT);
-    await eventually(async () => transport.backends()[0]?.health === 'unhealthy');
+    await eventually(() => transport.backends()[0]?.health === 'unhealthy');
     const restarted = await collectorFor({ port });
     // Recovery is noticed by the channel reconnecting on its own, without any heartbeat firing.
     await restarted.waitFor((c) => c.counts().instanceProperties === 1, 15_000);
@@ -91,13 +91,13 @@ describe('management scheduler', () => {
     });
     const transport = transportFor(collector.address);
     const { timers, updates, scheduler } = start(transport);
-    await eventually(async () => updates.length === 1);
+    await eventually(() => updates.length === 1);
     expect(updates[0]).toEqual({ uuid: 'v1', values: { 'agent.sample_rate': '5000' } });
     await timers.fire(CDS);
     await collector.waitFor((c) => c.counts().configurationFetches === 2, 5_000);
     collector.setConfiguration({ uuid: 'v2', values: { 'agent.sample_rate': '1' } });
     await timers.fire(CDS);
-    await eventually(async () => updates.length === 2);
+    await eventually(() => updates.length === 2);
     expect(updates.map((u) => u.uuid)).toEqual(['v1', 'v2']);
     expect(scheduler.uuid).toBe('v2');
     scheduler.stop();

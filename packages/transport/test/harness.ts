@@ -28,7 +28,7 @@ export { closedPort } from './harness-lite.js';
 
 /** Repeats `attempt` until it returns a truthy value, pausing between tries; fails after `tries`. */
 export async function eventually<T>(
-  attempt: () => Promise<T | undefined | false>,
+  attempt: () => Promise<T | undefined | false> | T | undefined | false,
   tries = 100,
   pauseMs = 100,
 ): Promise<T> {
