@@ -180,6 +180,22 @@ describe('ConfigurationDiscoveryService', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('serves many concurrent calls on one connection', async () => {
+    const { collector, client } = await start();
+    const streams = Array.from({ length: 40 }, () =>
+      client.open(TraceSegmentReportServiceDefinition.collect),
+    );
+    const results = Promise.all(streams.map((stream) => stream.result));
+    streams.forEach((stream, i) => stream.write(segment(`c${i}`)));
+    await collector.waitFor((c) => c.requests().length === 40, 10_000);
+    expect(collector.status().openConnections).toBe(1);
+    streams.forEach((stream) => stream.end());
+    await results;
+    expect(collector.counts()).toMatchObject({ segments: 40, calls: { acknowledged: 40 } });
+  });
+});
+
 describe('query API', () => {
   it('records request metadata', async () => {
     const { collector, client } = await start(

@@ -1,6 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { type ListenerMode } from './fault.js';
 
+interface Connection {
+  socket: Socket;
+  /** The calls in progress on this connection, told when it closes. */
+  closeListeners: Set<() => void>;
+}
+
 /**
  * The collector's TCP front door. The gate owns the listening socket and decides what happens to each connection:
  * in `up` mode it hands the socket to the gRPC server (`accept`), in `blackhole` mode it holds the socket without
@@ -12,7 +18,7 @@ export class PortGate {
   private server: Server | undefined;
   private current: ListenerMode = 'refuse';
   private boundPort: number;
-  private readonly connections = new Map<string, Socket>();
+  private readonly connections = new Map<string, Connection>();
   private readonly held = new Set<Socket>();
   private transition: Promise<void> = Promise.resolve();
   private closed = false;
@@ -59,10 +65,10 @@ export class PortGate {
 
   /** Destroys the connection whose remote end is `peer` (as grpc-js reports it: `address:port`). */
   dropConnection(peer: string): boolean {
-    const socket = this.connections.get(peer);
-    if (socket === undefined) return false;
+    const connection = this.connections.get(peer);
+    if (connection === undefined) return false;
     this.connections.delete(peer);
-    socket.destroy();
+    connection.socket.destroy();
     this.onChange();
     return true;
   }
@@ -77,13 +83,15 @@ export class PortGate {
    * unsubscribes. grpc-js does not always tell a server call that its connection died, the socket always does.
    */
   onDisconnect(peer: string, listener: () => void): () => void {
-    const socket = this.connections.get(peer);
-    if (socket === undefined || socket.destroyed) {
+    const connection = this.connections.get(peer);
+    if (connection === undefined || connection.socket.destroyed) {
       queueMicrotask(listener);
       return () => {};
     }
-    socket.once('close', listener);
-    return () => socket.off('close', listener);
+    // One 'close' listener per socket fans out to the calls: many concurrent calls on one connection must not
+    // pile up socket listeners.
+    connection.closeListeners.add(listener);
+    return () => connection.closeListeners.delete(listener);
   }
 
   /** Stops listening and drops every connection, for good. */
@@ -110,7 +118,7 @@ export class PortGate {
   }
 
   private dropAll(): void {
-    for (const socket of this.connections.values()) socket.destroy();
+    for (const connection of this.connections.values()) connection.socket.destroy();
     for (const socket of this.held) socket.destroy();
     // Forget them now rather than on their async 'close', so the counts are right as soon as the switch is.
     this.connections.clear();
@@ -153,9 +161,12 @@ export class PortGate {
       return;
     }
     const peer = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? ''}`;
-    this.connections.set(peer, socket);
+    const connection: Connection = { socket, closeListeners: new Set() };
+    this.connections.set(peer, connection);
     socket.once('close', () => {
-      if (this.connections.get(peer) === socket) this.connections.delete(peer);
+      if (this.connections.get(peer) === connection) this.connections.delete(peer);
+      for (const listener of connection.closeListeners) listener();
+      connection.closeListeners.clear();
       this.onChange();
     });
     this.accept(socket);

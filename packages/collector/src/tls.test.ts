@@ -26,7 +26,11 @@ afterEach(async () => {
 });
 
 function client(address: string, creds: ReturnType<typeof credentials.createSsl>): AgentClient {
-  const created = new AgentClient(address, { credentials: creds });
+  // The certificate names localhost; naming it avoids sending an IP address as TLS server name (RFC 6066).
+  const created = new AgentClient(address, {
+    credentials: creds,
+    channelOptions: { 'grpc.ssl_target_name_override': 'localhost' },
+  });
   clients.push(created);
   return created;
 }
@@ -69,6 +73,23 @@ describe('TLS', () => {
       'a TLS call succeeds after up',
     );
     expect(collector.counts().keepAlives).toBe(2);
+  });
+});
+
+describe('faults over TLS', () => {
+  it('reset drops the TLS connection mid-stream and nothing is acknowledged', async () => {
+    collector = await startCollector({ tls: { cert: certs.serverCert, key: certs.serverKey } });
+    const agent = client(collector.address, credentials.createSsl(certs.ca));
+    await collector.setFault(fault.reset(1));
+    const error = await callError(
+      agent.stream(TraceSegmentReportServiceDefinition.collect, [segment('a'), segment('b')]),
+    );
+    expect(error.code).toBe(status.UNAVAILABLE);
+    expect(collector.counts()).toMatchObject({
+      segments: 0,
+      unacknowledged: { segments: 2 },
+      calls: { aborted: 1 },
+    });
   });
 });
 
