@@ -1,12 +1,17 @@
-import { SegmentObject } from '../generated/language-agent/Tracing.js';
-import { LogData } from '../generated/logging/Logging.js';
+// The agent's encode entry points. They use the hand-tuned encoders, which measured 1.6-2.5x faster than
+// the generated codecs and allocate less (README "Benchmarks"); their output is byte-for-byte the
+// generated encoding, checked on random messages in the tests.
+import { type SegmentObject } from '../generated/language-agent/Tracing.js';
+import { type LogData } from '../generated/logging/Logging.js';
+import { encodeLogDataFast } from './log-encoder.js';
+import { encodeSegmentObjectFast } from './segment-encoder.js';
 
 /** Encodes a finished segment into the frame the queue stores and the transport writes unchanged. */
 export function encodeSegmentObject(segment: SegmentObject): Uint8Array {
-  return SegmentObject.encode(segment).finish();
+  return encodeSegmentObjectFast(segment);
 }
 
 /** Encodes a log record into the frame the queue stores and the transport writes unchanged. */
 export function encodeLogData(log: LogData): Uint8Array {
-  return LogData.encode(log).finish();
+  return encodeLogDataFast(log);
 }
