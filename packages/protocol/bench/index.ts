@@ -1,37 +1,62 @@
+// `pnpm bench`: the agent's hot encode paths, generated codec vs the hand-tuned encoders the package
+// exports, and the sw8 header codec that runs on every traced request.
 import { bench, printTable } from '@windsock/bench-kit';
 import {
   LogData,
+  SegmentCollection,
   SegmentObject,
   decodeSw8,
   encodeLogData,
+  encodeSegmentCollection,
   encodeSegmentObject,
   encodeSw8,
 } from '../src/index.js';
-import { encodeLogDataFast } from '../src/encoding/log-encoder.js';
-import { encodeSegmentObjectFast } from '../src/encoding/segment-encoder.js';
 import { logRecord, segmentWithSpans } from './fixtures.js';
 
 const twoSpans = segmentWithSpans(2);
 const twentySpans = segmentWithSpans(20);
 const log = logRecord();
 
-const size = (bytes: Uint8Array) => `${bytes.byteLength} B`;
 process.stdout.write(
-  `encoded sizes: 2-span segment ${size(encodeSegmentObject(twoSpans))}, ` +
-    `20-span segment ${size(encodeSegmentObject(twentySpans))}, log record ${size(encodeLogData(log))}\n\n`,
+  `Encoded sizes: 2-span segment ${encodeSegmentObject(twoSpans).byteLength} B, ` +
+    `20-span segment ${encodeSegmentObject(twentySpans).byteLength} B, ` +
+    `log record ${encodeLogData(log).byteLength} B\n\n`,
 );
 
+const large = { iterations: 20_000 };
 printTable('Encoding (bytes/op = heap allocated per encode)', [
-  bench('2-span segment, generated (ts-proto)', () => SegmentObject.encode(twoSpans).finish()),
-  bench('2-span segment, hand-tuned', () => encodeSegmentObjectFast(twoSpans)),
-  bench('20-span segment, generated (ts-proto)', () => SegmentObject.encode(twentySpans).finish(), {
+  bench('2-span segment, generated SegmentObject.encode', () =>
+    SegmentObject.encode(twoSpans).finish(),
+  ),
+  bench('2-span segment, encodeSegmentObject (hand-tuned)', () => encodeSegmentObject(twoSpans)),
+  bench(
+    '20-span segment, generated SegmentObject.encode',
+    () => SegmentObject.encode(twentySpans).finish(),
+    large,
+  ),
+  bench(
+    '20-span segment, encodeSegmentObject (hand-tuned)',
+    () => encodeSegmentObject(twentySpans),
+    large,
+  ),
+  bench('log record, generated LogData.encode', () => LogData.encode(log).finish()),
+  bench('log record, encodeLogData (hand-tuned)', () => encodeLogData(log)),
+]);
+
+const frames = Array.from({ length: 50 }, () => encodeSegmentObject(twoSpans));
+const segments = frames.map(() => twoSpans);
+printTable('collectInSync batch of 50 two-span segments', [
+  bench(
+    'generated SegmentCollection.encode',
+    () => SegmentCollection.encode({ segments }).finish(),
+    {
+      iterations: 2_000,
+      warmup: 500,
+    },
+  ),
+  bench('encodeSegmentCollection(frames)', () => encodeSegmentCollection(frames), {
     iterations: 20_000,
   }),
-  bench('20-span segment, hand-tuned', () => encodeSegmentObjectFast(twentySpans), {
-    iterations: 20_000,
-  }),
-  bench('log record, generated (ts-proto)', () => LogData.encode(log).finish()),
-  bench('log record, hand-tuned', () => encodeLogDataFast(log)),
 ]);
 
 const context = {
@@ -46,7 +71,7 @@ const context = {
 };
 const header = encodeSw8(context);
 printTable('sw8 header', [
-  bench('sw8 encode', () => encodeSw8(context)),
-  bench('sw8 decode', () => decodeSw8(header)),
-  bench('sw8 encode + decode', () => decodeSw8(encodeSw8(context))),
+  bench('encodeSw8', () => encodeSw8(context)),
+  bench('decodeSw8', () => decodeSw8(header)),
+  bench('encodeSw8 + decodeSw8', () => decodeSw8(encodeSw8(context))),
 ]);
