@@ -5,9 +5,13 @@ import { injectHeaders } from '../propagation.js';
 import { type SpanRecord } from '../span.js';
 import { type InstrumentedTracer, pathOf } from './instrumented-tracer.js';
 
-const clientSpans = new WeakMap<ClientRequest, SpanRecord>();
-// Requests already decided on (traced, suppressed or propagated by hand), so `request.start` does not reconsider them.
-const seen = new WeakSet<ClientRequest>();
+// State kept on the request under a private symbol rather than in a WeakMap: a WeakMap entry per short-lived request
+// adds hash-table and ephemeron work for the garbage collector on every request; one more property does not.
+const kSpan = Symbol('windsock.span');
+// `undefined`: not decided yet; a span: traced; `null`: decided against (suppressed, propagated by hand) or done.
+interface TrackedRequest extends ClientRequest {
+  [kSpan]?: SpanRecord | null;
+}
 
 /**
  * One exit span per `http.request` / `http.get` (and their `https` twins): started when the request is created
@@ -22,8 +26,9 @@ export class HttpClientInstrumentation {
     try {
       // Headers already written (a request queued behind maxSockets on Node 20, or array headers): leave it to
       // `request.start`, which still records the call.
-      if (seen.has(request) || request.headersSent) return;
-      seen.add(request);
+      const tracked = request as TrackedRequest;
+      if (tracked[kSpan] !== undefined || request.headersSent) return;
+      tracked[kSpan] = null;
       // A caller that propagated by hand (a manual exit span) already owns this call.
       if (isSuppressed() || request.getHeader('sw8') !== undefined) return;
       const span = this.openSpan(request);
@@ -36,9 +41,9 @@ export class HttpClientInstrumentation {
   /** The request was written; trace it now if it could not be traced at creation (no `sw8` possible any more). */
   readonly onRequestStart = (message: unknown): void => {
     try {
-      const { request } = message as { request: ClientRequest };
-      if (seen.has(request)) return;
-      seen.add(request);
+      const { request } = message as { request: TrackedRequest };
+      if (request[kSpan] !== undefined) return;
+      request[kSpan] = null;
       if (isSuppressed() || request.getHeader('sw8') !== undefined) return;
       if (this.openSpan(request) !== undefined) this.tracer.counters.propagationSkipped += 1;
     } catch {
@@ -53,7 +58,7 @@ export class HttpClientInstrumentation {
     if (span === undefined) return undefined;
     span.tag('http.method', request.method);
     span.tag('http.url', `${request.protocol}//${peer}${path}`);
-    clientSpans.set(request, span);
+    (request as TrackedRequest)[kSpan] = span;
     request.once('close', onRequestClose);
     return span;
   }
@@ -88,9 +93,11 @@ export class HttpClientInstrumentation {
   };
 }
 
-function take(request: ClientRequest): SpanRecord | undefined {
-  const span = clientSpans.get(request);
-  if (span !== undefined) clientSpans.delete(request);
+/** The request's open span, handed over exactly once (response, error or close: whichever comes first). */
+function take(request: TrackedRequest): SpanRecord | undefined {
+  const span = request[kSpan];
+  if (span === undefined || span === null) return undefined;
+  request[kSpan] = null;
   return span;
 }
 

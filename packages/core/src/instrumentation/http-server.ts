@@ -18,9 +18,19 @@ interface ServerMessage {
  * schedules. That context belongs to the connection's parser and is reused by the next request on a keep-alive
  * socket, so every request (ignored ones too) replaces it: nothing leaks from one request to the next.
  */
-// Keyed by the response so nothing is added to Node's objects; module-level so the 'close' listener can be one
-// shared function instead of a closure per request.
-const serverSpans = new WeakMap<ServerResponse, SpanRecord>();
+// The open span rides on the response under a private symbol (cheaper for the garbage collector than a WeakMap
+// entry per request), so the 'close' listener can be one shared function instead of a closure per request.
+const kSpan = Symbol('windsock.span');
+interface TrackedResponse extends ServerResponse {
+  [kSpan]?: SpanRecord | undefined;
+}
+
+/** The response's open span, handed over exactly once (finish or close: whichever comes first). */
+function take(response: TrackedResponse): SpanRecord | undefined {
+  const span = response[kSpan];
+  if (span !== undefined) response[kSpan] = undefined;
+  return span;
+}
 
 export class HttpServerInstrumentation {
   constructor(private readonly tracer: InstrumentedTracer) {}
@@ -45,7 +55,7 @@ export class HttpServerInstrumentation {
       );
       span.tag('http.method', method);
       span.tag('http.url', urlOf(request, path));
-      serverSpans.set(response, span);
+      (response as TrackedResponse)[kSpan] = span;
       response.once('close', onResponseClose);
       contextStorage.enterWith(span);
     } catch {
@@ -56,10 +66,8 @@ export class HttpServerInstrumentation {
   readonly onResponseFinish = (message: unknown): void => {
     try {
       const { response } = message as ServerMessage;
-      const span = serverSpans.get(response);
-      if (span === undefined) return;
-      serverSpans.delete(response);
-      finish(span, response);
+      const span = take(response);
+      if (span !== undefined) finish(span, response);
     } catch {
       // As above.
     }
@@ -76,9 +84,8 @@ function finish(span: SpanRecord, response: ServerResponse): void {
 // so its segment is reported rather than held forever.
 function onResponseClose(this: ServerResponse): void {
   try {
-    const span = serverSpans.get(this);
+    const span = take(this);
     if (span === undefined) return;
-    serverSpans.delete(this);
     if (!this.writableFinished) {
       span.log({ event: 'aborted', message: 'connection closed before the response finished' });
     }
