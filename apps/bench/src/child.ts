@@ -1,0 +1,95 @@
+/**
+ * The measured process: starts one agent, then the workload, and measures itself. Run by the parent in a fresh
+ * process per configuration and run, so no agent's patches, timers or heap leak into another's figures. The
+ * receiver lives in the parent, so this process's CPU and memory are the app's and the agent's only.
+ */
+import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { type StartAgent } from './agents/agent.js';
+import { AGENTS } from './agents/index.js';
+import { type ChildMessage, type ChildResult, type ChildTask } from './protocol.js';
+import { type HttpModule, runLoad, startWorkloadServer } from './workload.js';
+
+const MB = 1024 * 1024;
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+async function main(): Promise<void> {
+  const task = JSON.parse(process.env.BENCH_TASK ?? '') as ChildTask;
+  const module = (await import(`./agents/${AGENTS[task.agent].module}`)) as { start: StartAgent };
+  const agent = await module.start({ serviceName: 'bench', collector: task.collector });
+
+  // Loaded after the agent starts and through require, as a CommonJS app would: agents that patch `http` on
+  // require see it, and those that listen on diagnostics channels do not care.
+  const http = createRequire(import.meta.url)('node:http') as HttpModule;
+  const server = await startWorkloadServer(http, task.concurrency);
+  const load = { port: server.port, concurrency: task.concurrency, maxRequests: task.maxRequests };
+
+  if (task.warmupMs > 0) await runLoad(http, { ...load, durationMs: task.warmupMs });
+
+  collectGarbage();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const cpuBefore = process.cpuUsage();
+  send({ type: 'load-started' });
+
+  const startedAt = performance.now();
+  let answered = 0;
+  const progress =
+    task.progressIntervalMs > 0
+      ? setInterval(() => {
+          send({
+            type: 'progress',
+            elapsedMs: performance.now() - startedAt,
+            requests: answered,
+            produced: agent.produced(),
+            backlog: agent.backlog(),
+          });
+        }, task.progressIntervalMs)
+      : undefined;
+
+  const outcome = await runLoad(http, {
+    ...load,
+    durationMs: task.durationMs,
+    onAnswer: () => {
+      answered += 1;
+    },
+  });
+
+  clearInterval(progress);
+  const cpu = process.cpuUsage(cpuBefore);
+  loopDelay.disable();
+  collectGarbage();
+  const heapAfter = process.memoryUsage().heapUsed;
+
+  await agent.flush(task.flushTimeoutMs);
+  const result: ChildResult = {
+    ...outcome,
+    requestsPerSecond: outcome.requests / (outcome.elapsedMs / 1000),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxRssMb: (process.resourceUsage().maxRSS * 1024) / MB,
+    heapGrowthMb: (heapAfter - heapBefore) / MB,
+    eventLoopP99Ms: loopDelay.percentile(99) / 1e6,
+    produced: agent.produced(),
+    backlogAfterFlush: agent.backlog() ?? null,
+  };
+  send({ type: 'result', result });
+
+  await server.close();
+  await agent.shutdown(task.flushTimeoutMs);
+  process.disconnect?.();
+  // Agents may hold sockets to a blackholed receiver open; the figures are sent, so do not wait for them.
+  setTimeout(() => process.exit(0), 1000).unref();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench child failed: ${String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});

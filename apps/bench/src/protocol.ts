@@ -1,0 +1,47 @@
+import { type AgentName } from './agents/index.js';
+
+/** What the parent asks one measured child process to do (passed as JSON in `BENCH_TASK`). */
+export interface ChildTask {
+  agent: AgentName;
+  /** Receiver address for the agent; empty for no agent. */
+  collector: string;
+  concurrency: number;
+  warmupMs: number;
+  durationMs: number;
+  maxRequests: number;
+  flushTimeoutMs: number;
+  /** How often to report progress during the load; 0 for never. */
+  progressIntervalMs: number;
+}
+
+/** Figures measured inside the child, over the load window (after warm-up) unless said otherwise. */
+export interface ChildResult {
+  requests: number;
+  errors: number;
+  elapsedMs: number;
+  requestsPerSecond: number;
+  /** User + system CPU seconds of the whole process during the load window. */
+  cpuSeconds: number;
+  /** Peak resident set size of the process over its whole life. */
+  maxRssMb: number;
+  /** Heap used after the load minus before it, each after a full GC. */
+  heapGrowthMb: number;
+  eventLoopP99Ms: number;
+  /** Items the agent finished over the whole run, warm-up included (what the receiver may count). */
+  produced: number;
+  /** What the agent still held after its flush, if it says. */
+  backlogAfterFlush: number | null;
+}
+
+export interface ChildProgress {
+  /** Since the load window started. */
+  elapsedMs: number;
+  requests: number;
+  produced: number;
+  backlog: number | undefined;
+}
+
+export type ChildMessage =
+  | { type: 'load-started' }
+  | ({ type: 'progress' } & ChildProgress)
+  | { type: 'result'; result: ChildResult };
