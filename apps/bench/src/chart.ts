@@ -4,19 +4,19 @@ const WIDTH = 760;
 const ROW = 22;
 const LABEL = 190;
 const TOP = 56;
-const COLORS = { throughput: '#3b6ea8', delivered: '#5aa05a' } as const;
+const COLORS = { throughput: '#3b6ea8', traced: '#c9a227', delivered: '#5aa05a' } as const;
 
 const escape = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 /**
- * A horizontal bar chart of the two ratios per agent and backend state: request rate relative to no agent, and
- * share of produced items delivered. Written by hand so the bench needs no charting dependency.
+ * A horizontal bar chart of the ratios per agent and backend state: request rate relative to no agent, share of
+ * produced items delivered, and share of requests traced at all. Written by hand so the bench needs no charting dependency.
  */
 export function ratiosChart(cases: readonly CaseSummary[], title: string): string {
   const rows = cases.filter((row) => row.agent !== 'none');
   const plotWidth = WIDTH - LABEL - 70;
-  const groupHeight = ROW * 2 + 10;
+  const groupHeight = ROW * 3 + 10;
   const height = TOP + rows.length * groupHeight + 40;
   const x = (ratio: number) => LABEL + Math.max(0, Math.min(ratio, 1.2)) * (plotWidth / 1.2);
   const parts: string[] = [
@@ -27,6 +27,8 @@ export function ratiosChart(cases: readonly CaseSummary[], title: string): strin
     `<text x="${LABEL + 18}" y="40">requests/s vs no agent</text>`,
     `<rect x="${LABEL + 190}" y="30" width="12" height="12" fill="${COLORS.delivered}"/>`,
     `<text x="${LABEL + 208}" y="40">delivered / produced</text>`,
+    `<rect x="${LABEL + 360}" y="30" width="12" height="12" fill="${COLORS.traced}"/>`,
+    `<text x="${LABEL + 378}" y="40">requests traced</text>`,
   ];
   for (const tick of [0, 0.25, 0.5, 0.75, 0.85, 1]) {
     const tx = x(tick);
@@ -44,6 +46,7 @@ export function ratiosChart(cases: readonly CaseSummary[], title: string): strin
     const bars: [number | null, string][] = [
       [row.throughputRatio, COLORS.throughput],
       [row.deliveredRatio, COLORS.delivered],
+      [row.tracedRatio, COLORS.traced],
     ];
     bars.forEach(([ratio, color], bar) => {
       const by = y + bar * ROW;

@@ -7,7 +7,12 @@ import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type StartAgent } from './agents/agent.js';
 import { AGENTS } from './agents/index.js';
-import { type ChildMessage, type ChildResult, type ChildTask } from './protocol.js';
+import {
+  type ChildMessage,
+  type ChildResult,
+  type ChildTask,
+  type ParentMessage,
+} from './protocol.js';
 import { type HttpModule, runLoad, startWorkloadServer } from './workload.js';
 
 const MB = 1024 * 1024;
@@ -31,7 +36,8 @@ async function main(): Promise<void> {
   const server = await startWorkloadServer(http, task.concurrency);
   const load = { port: server.port, concurrency: task.concurrency, maxRequests: task.maxRequests };
 
-  if (task.warmupMs > 0) await runLoad(http, { ...load, durationMs: task.warmupMs });
+  const warmup =
+    task.warmupMs > 0 ? await runLoad(http, { ...load, durationMs: task.warmupMs }) : undefined;
 
   collectGarbage();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -71,6 +77,7 @@ async function main(): Promise<void> {
 
   await agent.flush(task.flushTimeoutMs);
   const result: ChildResult = {
+    warmupRequests: warmup?.requests ?? 0,
     ...outcome,
     requestsPerSecond: outcome.requests / (outcome.elapsedMs / 1000),
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
@@ -81,6 +88,13 @@ async function main(): Promise<void> {
     backlogAfterFlush: agent.backlog() ?? null,
   };
   send({ type: 'result', result });
+  // Stay up while the parent lets late deliveries arrive: agents that report on their own clock get that time.
+  await new Promise<void>((resolve) => {
+    process.on('message', (message: ParentMessage) => {
+      if (message.type === 'finish') resolve();
+    });
+    process.once('disconnect', resolve);
+  });
 
   await server.close();
   await agent.shutdown(task.flushTimeoutMs);

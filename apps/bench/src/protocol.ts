@@ -16,6 +16,8 @@ export interface ChildTask {
 
 /** Figures measured inside the child, over the load window (after warm-up) unless said otherwise. */
 export interface ChildResult {
+  /** Requests answered during the warm-up, whose telemetry counts in `produced` too. */
+  warmupRequests: number;
   requests: number;
   errors: number;
   elapsedMs: number;
@@ -45,3 +47,6 @@ export type ChildMessage =
   | { type: 'load-started' }
   | ({ type: 'progress' } & ChildProgress)
   | { type: 'result'; result: ChildResult };
+
+/** Parent to child, after the result: the parent has counted what it needed and the child may shut down. */
+export type ParentMessage = { type: 'finish' };

@@ -52,3 +52,28 @@ export async function startReceiver(kind: ReceiverKind): Promise<Receiver> {
     }
   }
 }
+
+/** How long the delivered count must stay still before a run's deliveries count as complete. */
+export const SETTLED_AFTER_MS = 1500;
+
+/**
+ * Resolves once `receiver.delivered()` has not changed for `quietMs` (longer than the slowest peer's 1 s report
+ * tick), or after `timeoutMs` in any case.
+ */
+export async function waitForDeliveries(
+  receiver: Receiver,
+  timeoutMs: number,
+  quietMs = SETTLED_AFTER_MS,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last = receiver.delivered();
+  let stillSince = performance.now();
+  while (performance.now() < deadline && performance.now() - stillSince < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = receiver.delivered();
+    if (now !== last) {
+      last = now;
+      stillSince = performance.now();
+    }
+  }
+}

@@ -1,7 +1,7 @@
 import { AGENTS, type AgentName } from './agents/index.js';
 import { type BenchOptions } from './options.js';
 import { type ChildResult } from './protocol.js';
-import { type Receiver } from './receivers.js';
+import { type Receiver, waitForDeliveries } from './receivers.js';
 import { runChild } from './run-child.js';
 import { taskFor } from './suite.js';
 
@@ -80,29 +80,33 @@ export async function runRecovery(
       durationMs: beforeMs + outageMs + afterMs,
       progressIntervalMs: 100,
     };
-    child = await runChild(task, (message) => {
-      if (message.type === 'load-started') {
-        startedAt = performance.now();
-        timers.push(
-          setTimeout(() => {
-            void receiver.setState('refused').then(() => (downAtMs = since()));
-          }, beforeMs),
-          setTimeout(() => {
-            void receiver.setState('up').then(() => {
-              upAtMs = since();
-              deliveredAtUp = receiver.delivered();
-            });
-          }, beforeMs + outageMs),
-        );
-      } else if (message.type === 'progress') {
-        samples.push({
-          atMs: since(),
-          produced: message.produced,
-          delivered: receiver.delivered(),
-          backlog: message.backlog ?? null,
-        });
-      }
-    });
+    child = await runChild(
+      task,
+      (message) => {
+        if (message.type === 'load-started') {
+          startedAt = performance.now();
+          timers.push(
+            setTimeout(() => {
+              void receiver.setState('refused').then(() => (downAtMs = since()));
+            }, beforeMs),
+            setTimeout(() => {
+              void receiver.setState('up').then(() => {
+                upAtMs = since();
+                deliveredAtUp = receiver.delivered();
+              });
+            }, beforeMs + outageMs),
+          );
+        } else if (message.type === 'progress') {
+          samples.push({
+            atMs: since(),
+            produced: message.produced,
+            delivered: receiver.delivered(),
+            backlog: message.backlog ?? null,
+          });
+        }
+      },
+      () => waitForDeliveries(receiver, options.flushTimeoutMs),
+    );
   } finally {
     clearInterval(poll);
     for (const timer of timers) clearTimeout(timer);

@@ -13,8 +13,8 @@ const seconds = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).t
 /** The main table: one row per agent and backend state, medians with their spread over the runs. */
 export function casesTable(cases: readonly CaseSummary[]): string {
   const lines = [
-    '| agent | backend | req/s | vs no agent | produced | delivered | delivered % | CPU s | CPU µs/req | max RSS MB | heap Δ MB | loop p99 ms |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| agent | backend | req/s | vs no agent | traced | produced | delivered | delivered % | CPU s | CPU µs/req | max RSS MB | heap Δ MB | loop p99 ms |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of cases) {
     const none = row.agent === 'none';
@@ -24,6 +24,7 @@ export function casesTable(cases: readonly CaseSummary[]): string {
         none ? '-' : row.state,
         withSpread(row.requestsPerSecond),
         percent(row.throughputRatio),
+        percent(row.tracedRatio, 0),
         none ? '-' : `${fixed(row.produced.median)} ${row.unit}`,
         none ? '-' : fixed(row.delivered.median),
         none ? '-' : percent(row.deliveredRatio, 2),

@@ -1,6 +1,11 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type ChildMessage, type ChildResult, type ChildTask } from './protocol.js';
+import {
+  type ChildMessage,
+  type ChildResult,
+  type ChildTask,
+  type ParentMessage,
+} from './protocol.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -14,6 +19,8 @@ const GRACE_MS = 60_000;
 export function runChild(
   task: ChildTask,
   onMessage: (message: ChildMessage) => void = () => {},
+  /** Runs after the child's result and before the child shuts its agent down: time for late deliveries. */
+  settle: () => Promise<void> = () => Promise.resolve(),
 ): Promise<ChildResult> {
   return new Promise<ChildResult>((resolve, reject) => {
     const child = fork(CHILD_ENTRY, [], {
@@ -32,11 +39,16 @@ export function runChild(
     let result: ChildResult | undefined;
     const limit = setTimeout(
       () => child.kill('SIGKILL'),
-      task.warmupMs + task.durationMs + task.flushTimeoutMs * 2 + GRACE_MS,
+      task.warmupMs + task.durationMs + task.flushTimeoutMs * 3 + GRACE_MS,
     );
     child.on('message', (message: ChildMessage) => {
-      if (message.type === 'result') result = message.result;
       onMessage(message);
+      if (message.type === 'result') {
+        result = message.result;
+        void settle().then(() => {
+          if (child.connected) child.send({ type: 'finish' } satisfies ParentMessage);
+        });
+      }
     });
     child.on('exit', (code, signal) => {
       clearTimeout(limit);

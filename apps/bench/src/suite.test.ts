@@ -36,9 +36,10 @@ describe('the end-to-end suite, for real on a tiny budget', () => {
     expect(none!.throughputRatio).toBe(1);
     expect(none!.produced.median).toBe(0);
     // Four spans per request: the load client's call, /a's server span, its call to /b, and /b's server span.
-    expect(up!.produced.median).toBe(4 * runs[1]!.requests);
+    expect(up!.produced.median).toBe(4 * (runs[1]!.warmupRequests + runs[1]!.requests));
     expect(up!.delivered.median).toBe(up!.produced.median);
     expect(up!.deliveredRatio).toBe(1);
+    expect(up!.tracedRatio).toBe(1);
     expect(refused!.produced.median).toBeGreaterThan(0);
     expect(refused!.delivered.median).toBe(0);
 
@@ -47,7 +48,7 @@ describe('the end-to-end suite, for real on a tiny budget', () => {
     expect(table).toContain('| opentelemetry | refused |');
     const svg = ratiosChart(cases, 'test');
     expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<text[^>]*>(?:\d+\.\d%|n\/a)<\/text>/g)).toHaveLength(2 * 2);
+    expect(svg.match(/<text[^>]*>(?:\d+\.\d%|n\/a)<\/text>/g)).toHaveLength(2 * 3);
   });
 });
 
@@ -63,6 +64,7 @@ describe('summaries and targets', () => {
       requestsPerSecond: rps,
       cpuSeconds: 1,
       maxRssMb: 100,
+      warmupRequests: 0,
       heapGrowthMb: 0,
       eventLoopP99Ms: 10,
       produced: 3 * rps,

@@ -2,7 +2,7 @@ import { AGENTS, type AgentName, type ReceiverKind } from './agents/index.js';
 import { type BackendState } from './backend-state.js';
 import { type BenchOptions } from './options.js';
 import { type ChildResult, type ChildTask } from './protocol.js';
-import { type Receiver, startReceiver } from './receivers.js';
+import { type Receiver, startReceiver, waitForDeliveries } from './receivers.js';
 import { runChild } from './run-child.js';
 import { type Spread, spread } from './stats.js';
 
@@ -26,6 +26,8 @@ export interface CaseSummary {
   delivered: Spread;
   /** Median over runs of delivered / produced. */
   deliveredRatio: number | null;
+  /** Median over runs of produced / (requests × items per traced request): how much of the traffic was traced. */
+  tracedRatio: number | null;
   cpuSeconds: Spread;
   cpuMicrosPerRequest: Spread;
   maxRssMb: Spread;
@@ -95,7 +97,9 @@ export async function runSuite(
         await receiver.setState('up');
         receiver.clear();
         await receiver.setState(state);
-        const result = await runChild(taskFor(agent, receiver.address, options));
+        const result = await runChild(taskFor(agent, receiver.address, options), undefined, () =>
+          state === 'up' ? waitForDeliveries(receiver, options.flushTimeoutMs) : Promise.resolve(),
+        );
         const delivered = receiver.delivered();
         await receiver.setState('up');
         runs.push({ ...result, agent, state, run, delivered });
@@ -121,6 +125,10 @@ export function summarize(
     const of = (pick: (r: RunRecord) => number) => spread(mine.map(pick));
     const requestsPerSecond = of((r) => r.requestsPerSecond);
     const ratios = mine.filter((r) => r.produced > 0).map((r) => r.delivered / r.produced);
+    const perRequest = AGENTS[agent].itemsPerRequest;
+    const traced = mine.map(
+      (r) => r.produced / Math.max(1, (r.warmupRequests + r.requests) * perRequest),
+    );
     return {
       agent,
       state,
@@ -133,6 +141,7 @@ export function summarize(
       produced: of((r) => r.produced),
       delivered: of((r) => r.delivered),
       deliveredRatio: ratios.length === 0 ? null : spread(ratios).median,
+      tracedRatio: perRequest === 0 ? null : spread(traced).median,
       cpuSeconds: of((r) => r.cpuSeconds),
       cpuMicrosPerRequest: of((r) => (r.cpuSeconds * 1e6) / Math.max(1, r.requests)),
       maxRssMb: of((r) => r.maxRssMb),

@@ -1,0 +1,82 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The parts of a V8 `.cpuprofile` (as written by `node --cpu-prof`) that a summary needs. */
+export interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; hitCount?: number }[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export interface CpuShare {
+  /** A package (`windsock`, `@grpc/grpc-js`, `node:http`, ...), or `(idle)`, `(gc)`, `(program)`. */
+  where: string;
+  share: number;
+}
+
+export interface CpuSummary {
+  totalMs: number;
+  /** Self time by package, largest first. */
+  byPackage: CpuShare[];
+  /** Self time by function (`name (package)`), largest first. */
+  byFunction: CpuShare[];
+}
+
+/** Names the package a script URL belongs to: what a reader can act on, rather than a file path. */
+export function packageOf(url: string, functionName: string): string {
+  if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  if (url.startsWith('node:')) {
+    const module = url.slice('node:'.length).replace(/^internal\//, '');
+    return `node:${module.split('/')[0]!.replace(/\.js$/, '')}`;
+  }
+  const path = url.replace(/^file:\/\//, '');
+  const inModules = path.lastIndexOf('/node_modules/');
+  if (inModules >= 0) {
+    const [scope, name] = path.slice(inModules + '/node_modules/'.length).split('/');
+    return scope!.startsWith('@') ? `${scope}/${name}` : scope!;
+  }
+  const workspace = /\/(packages|apps)\/([^/]+)\//.exec(path);
+  if (workspace !== null) {
+    return workspace[1] === 'packages' && workspace[2] !== 'windsock'
+      ? `@windsock/${workspace[2]}`
+      : workspace[2]!;
+  }
+  return path;
+}
+
+/** Self time per package and per function, from the samples (or hit counts when timings are absent). */
+export function summarizeCpuProfile(profile: CpuProfile, top = 12): CpuSummary {
+  const selfMs = new Map<number, number>();
+  if (profile.samples !== undefined && profile.timeDeltas !== undefined) {
+    profile.samples.forEach((id, index) => {
+      selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas![index] ?? 0) / 1000);
+    });
+  } else {
+    for (const node of profile.nodes) selfMs.set(node.id, node.hitCount ?? 0);
+  }
+  const byPackage = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  let totalMs = 0;
+  for (const node of profile.nodes) {
+    const ms = selfMs.get(node.id) ?? 0;
+    if (ms === 0) continue;
+    totalMs += ms;
+    const where = packageOf(node.callFrame.url, node.callFrame.functionName);
+    byPackage.set(where, (byPackage.get(where) ?? 0) + ms);
+    const name = `${node.callFrame.functionName || '(anonymous)'} (${where})`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
+  }
+  const ranked = (map: Map<string, number>) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([where, ms]) => ({ where, share: totalMs === 0 ? 0 : ms / totalMs }));
+  return { totalMs, byPackage: ranked(byPackage), byFunction: ranked(byFunction) };
+}
+
+/** Reads the one `.cpuprofile` a child wrote into `directory`. */
+export async function readCpuProfile(directory: string): Promise<CpuProfile | undefined> {
+  const file = (await readdir(directory)).find((name) => name.endsWith('.cpuprofile'));
+  if (file === undefined) return undefined;
+  return JSON.parse(await readFile(join(directory, file), 'utf8')) as CpuProfile;
+}
