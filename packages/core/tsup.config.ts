@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // One entry per integration, so an application pays only for the logger libraries it uses.
+  entry: ['src/index.ts', 'src/pino.ts', 'src/winston.ts', 'src/console.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

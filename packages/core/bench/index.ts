@@ -11,7 +11,7 @@ let reported = 0;
 const tracer = createTracer({
   serviceName: 'bench-service',
   serviceInstance: 'bench-instance-1',
-  sink: { segment: () => void (reported += 1) },
+  sink: { segment: () => void (reported += 1), log: () => {}, meters: () => {} },
 });
 
 const incomingSw8 = encodeSw8({

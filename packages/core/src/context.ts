@@ -1,16 +1,18 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { processGlobal } from './process-global.js';
 import { type SpanRecord } from './span.js';
 
 /**
  * Marks a context in which nothing is traced: the agent's own requests, and requests an ignore rule matched.
  * A sentinel in the same storage (rather than a second AsyncLocalStorage) keeps one store lookup per decision.
  */
-export const SUPPRESSED: unique symbol = Symbol('windsock.suppressed');
+export const SUPPRESSED: unique symbol = Symbol.for('windsock.suppressed');
 
 export type ContextValue = SpanRecord | typeof SUPPRESSED;
 
-// Module-level so that `suppressTracing` works for every tracer in the process (the transport has no tracer).
-export const contextStorage = new AsyncLocalStorage<ContextValue>();
+// Process-wide so that `suppressTracing` works for every tracer in the process (the transport has no tracer), and
+// so that log integrations loaded from another entry point or module format see the same active span.
+export const contextStorage = processGlobal('context', () => new AsyncLocalStorage<ContextValue>());
 
 /** The span active in the current async context, if tracing is not suppressed here. */
 export function activeSpan(): SpanRecord | undefined {

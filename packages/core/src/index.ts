@@ -15,3 +15,33 @@ export type {
   Span,
   TracerStats,
 } from './types.js';
+export { bindAgent, isAgentRunning, runAsAgent } from './agent-guard.js';
+export {
+  createDiagnosticLogger,
+  DEFAULT_DIAGNOSTIC_THROTTLE_MS,
+  type DiagnosticLevel,
+  type DiagnosticLogger,
+  type DiagnosticLoggerOptions,
+} from './diagnostic-logger.js';
+export {
+  createLogger,
+  DEFAULT_MAX_ATTRIBUTE_LENGTH,
+  DEFAULT_MAX_MESSAGE_LENGTH,
+  Logger,
+  type LogAttributes,
+  type LoggerOptions,
+  type LoggerStats,
+  type LogMessage,
+} from './logs/logger.js';
+export { correlationFields, type CorrelationFields } from './logs/correlation.js';
+export {
+  createMeterRegistry,
+  DEFAULT_METER_INTERVAL_MS,
+  MeterRegistry,
+  type Counter,
+  type Histogram,
+  type MeterLabels,
+  type MeterRegistryOptions,
+  type MeterRegistryStats,
+} from './meters/meter-registry.js';
+export { RuntimeMeter } from './meters/runtime-meters.js';

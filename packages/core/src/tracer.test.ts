@@ -243,6 +243,8 @@ describe('Tracer: limits and robustness', () => {
         segment() {
           throw new Error('queue exploded');
         },
+        log() {},
+        meters() {},
       },
     });
     expect(() => tracer.startLocalSpan('t').end()).not.toThrow();

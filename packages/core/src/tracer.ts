@@ -1,4 +1,5 @@
 import { ComponentId, SpanLayer, SpanType, type SegmentReference } from '@windsock/protocol';
+import { runAsAgent } from './agent-guard.js';
 import { activeSpan, contextStorage, isSuppressed } from './context.js';
 import { writeHeader } from './headers.js';
 import { IgnoreRules } from './ignore-rules.js';
@@ -296,7 +297,9 @@ export class Tracer implements SegmentOwner {
     }
     this.counters.segmentsFinished += 1;
     try {
-      this.sink.segment(segment.data);
+      const sink = this.sink;
+      const data = segment.data;
+      runAsAgent(() => sink.segment(data));
     } catch {
       // The sink is the facade's queue and must not throw; if it does, the application must not see it.
       this.counters.sinkErrors += 1;

@@ -1,12 +1,22 @@
-import { type SegmentObject, type SpanLayer } from '@windsock/protocol';
+import {
+  type LogData,
+  type MeterData,
+  type SegmentObject,
+  type SpanLayer,
+} from '@windsock/protocol';
 
 /**
- * Where finished segments go. Called synchronously when the last span of a segment ends, so it must be O(1)
- * and must not throw (core guards it anyway and counts failures). Part 2 adds `log(record)` and
- * `meters(collection)`.
+ * Where telemetry goes: the facade's queues. Every method is called synchronously, as agent code (`runAsAgent`:
+ * anything logged while it runs, e.g. an overflow diagnostic written through the application's logger, is not
+ * reported back), must be O(1) and should not throw (core guards each call anyway and counts failures).
  */
 export interface Sink {
+  /** A finished segment, when the last open span of it ends. */
   segment(segment: SegmentObject): void;
+  /** One log record, from `Logger.log` or a logger integration. */
+  log(record: LogData): void;
+  /** One collection of meters, every `intervalMs` while a `MeterRegistry` is started. */
+  meters(collection: MeterData[]): void;
 }
 
 /** A span as user code sees it. Every method is safe on an ended or unsampled span and never throws. */

@@ -1,11 +1,19 @@
-import { type SegmentObject } from '@windsock/protocol';
+import { type LogData, type MeterData, type SegmentObject } from '@windsock/protocol';
 import { createTracer, type Tracer, type TracerOptions } from '../src/index.js';
 
 /** A sink that keeps what it receives: the test's view of what the facade would enqueue. */
 export class RecordingSink {
   readonly segments: SegmentObject[] = [];
+  readonly logs: LogData[] = [];
+  readonly collections: MeterData[][] = [];
   segment(segment: SegmentObject): void {
     this.segments.push(segment);
+  }
+  log(record: LogData): void {
+    this.logs.push(record);
+  }
+  meters(collection: MeterData[]): void {
+    this.collections.push(collection);
   }
 }
 

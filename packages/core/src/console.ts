@@ -1,0 +1,2 @@
+// Entry point `@windsock/core/console`: opt-in capture of the application's console output.
+export { captureConsole } from './integrations/console.js';

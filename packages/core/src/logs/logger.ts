@@ -1,0 +1,194 @@
+import { type KeyStringValuePair, type LogData, type LogDataBody } from '@windsock/protocol';
+import { isAgentRunning, runAsAgent } from '../agent-guard.js';
+import { activeSpan } from '../context.js';
+import { stringifyValue, truncate } from '../tag-value.js';
+import { type Tracer } from '../tracer.js';
+import { type Sink } from '../types.js';
+
+export interface LoggerOptions {
+  sink: Sink;
+  /** Service name on every record; defaults to the tracer's. */
+  serviceName?: string;
+  /** Service instance on every record; defaults to the tracer's. */
+  serviceInstance?: string;
+  /**
+   * The tracer of this service: supplies the service name, instance and clock when they are not given. The trace
+   * context itself is read from the process-wide active span, so a record logged inside any span is correlated.
+   */
+  tracer?: Tracer;
+  /** Longest message kept, in UTF-16 units (default 8192); longer ones are cut and counted. */
+  maxMessageLength?: number;
+  /** Longest attribute value kept, in UTF-16 units (default 2048); longer ones are cut and counted. */
+  maxAttributeLength?: number;
+  /** Epoch milliseconds; injectable for tests. */
+  now?: () => number;
+}
+
+/** Counters since the logger was created. */
+export interface LoggerStats {
+  /** Records handed to the sink. */
+  produced: number;
+  /** Records not reported because agent code was running when they were logged (the feedback-loop guard). */
+  suppressed: number;
+  /** Messages and attribute values cut to their limit. */
+  truncated: number;
+  /** Calls to the sink that threw. */
+  sinkErrors: number;
+}
+
+export type LogMessage = string | object;
+export type LogAttributes = Readonly<Record<string, unknown>>;
+
+export const DEFAULT_MAX_MESSAGE_LENGTH = 8192;
+export const DEFAULT_MAX_ATTRIBUTE_LENGTH = 2048;
+
+function positiveInteger(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+}
+
+/**
+ * Turns log calls into SkyWalking `LogData` records, correlated with the active span, and hands each to the sink.
+ * Synchronous, O(size of the record), never throws. A record logged while agent code runs is counted and dropped.
+ */
+export class Logger {
+  readonly serviceName: string;
+  readonly serviceInstance: string;
+  private readonly sink: Sink;
+  private readonly maxMessageLength: number;
+  private readonly maxAttributeLength: number;
+  private readonly now: () => number;
+  private readonly counters: LoggerStats = {
+    produced: 0,
+    suppressed: 0,
+    truncated: 0,
+    sinkErrors: 0,
+  };
+
+  constructor(options: LoggerOptions) {
+    this.sink = options.sink;
+    this.serviceName = options.serviceName ?? options.tracer?.serviceName ?? '';
+    this.serviceInstance = options.serviceInstance ?? options.tracer?.serviceInstance ?? '';
+    this.maxMessageLength = positiveInteger(options.maxMessageLength, DEFAULT_MAX_MESSAGE_LENGTH);
+    this.maxAttributeLength = positiveInteger(
+      options.maxAttributeLength,
+      DEFAULT_MAX_ATTRIBUTE_LENGTH,
+    );
+    this.now = options.now ?? options.tracer?.now ?? Date.now;
+  }
+
+  /** Reports one record: `level` becomes the `level` tag (upper case), attributes become tags. */
+  log(level: string, message: LogMessage, attributes?: LogAttributes): void {
+    this.logFrom('windsock', level, message, attributes);
+  }
+
+  debug(message: LogMessage, attributes?: LogAttributes): void {
+    this.logFrom('windsock', 'debug', message, attributes);
+  }
+
+  info(message: LogMessage, attributes?: LogAttributes): void {
+    this.logFrom('windsock', 'info', message, attributes);
+  }
+
+  warn(message: LogMessage, attributes?: LogAttributes): void {
+    this.logFrom('windsock', 'warn', message, attributes);
+  }
+
+  error(message: LogMessage, attributes?: LogAttributes): void {
+    this.logFrom('windsock', 'error', message, attributes);
+  }
+
+  /**
+   * `log` for an integration: `loggerName` (`'pino'`, `'winston'`, `'console'`) becomes the `logger` tag. Must be
+   * called synchronously from the application's log call, so the active span is the caller's.
+   */
+  logFrom(loggerName: string, level: string, message: unknown, attributes?: LogAttributes): void {
+    if (isAgentRunning()) {
+      this.counters.suppressed += 1;
+      return;
+    }
+    let record: LogData;
+    try {
+      record = this.record(loggerName, level, message, attributes);
+    } catch {
+      // Attributes with throwing getters or proxies: the application's log call must still succeed.
+      this.counters.sinkErrors += 1;
+      return;
+    }
+    this.counters.produced += 1;
+    try {
+      const sink = this.sink;
+      runAsAgent(() => sink.log(record));
+    } catch {
+      this.counters.sinkErrors += 1;
+    }
+  }
+
+  stats(): LoggerStats {
+    return { ...this.counters };
+  }
+
+  private record(
+    loggerName: string,
+    level: string,
+    message: unknown,
+    attributes: LogAttributes | undefined,
+  ): LogData {
+    const tags: KeyStringValuePair[] = [
+      { key: 'level', value: String(level).toUpperCase() },
+      { key: 'logger', value: loggerName },
+    ];
+    if (attributes !== undefined && attributes !== null) {
+      for (const key in attributes) {
+        if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+        const value = attributes[key];
+        if (value === undefined || typeof value === 'function') continue;
+        tags.push({ key, value: this.cap(stringifyValue(value), this.maxAttributeLength) });
+      }
+    }
+    const span = activeSpan();
+    const sampled = span !== undefined && span.segment.sampled;
+    return {
+      timestamp: this.now(),
+      service: this.serviceName,
+      serviceInstance: this.serviceInstance,
+      endpoint: span === undefined ? '' : span.segment.endpoint,
+      body: this.body(message),
+      traceContext: sampled
+        ? {
+            traceId: span.segment.data.traceId,
+            traceSegmentId: span.segment.data.traceSegmentId,
+            spanId: span.data.spanId,
+          }
+        : undefined,
+      tags: { data: tags },
+      layer: '',
+    };
+  }
+
+  private body(message: unknown): LogDataBody {
+    if (typeof message === 'string') {
+      return { type: 'text', text: { text: this.cap(message, this.maxMessageLength) } };
+    }
+    if (typeof message === 'object' && message !== null && !(message instanceof Error)) {
+      const json = stringifyValue(message);
+      // A cut JSON document would not parse on the backend: an over-long one is reported as cut text instead.
+      if (json.length <= this.maxMessageLength) return { type: 'json', json: { json } };
+      return { type: 'text', text: { text: this.cap(json, this.maxMessageLength) } };
+    }
+    return {
+      type: 'text',
+      text: { text: this.cap(stringifyValue(message), this.maxMessageLength) },
+    };
+  }
+
+  private cap(text: string, maxLength: number): string {
+    if (text.length <= maxLength) return text;
+    this.counters.truncated += 1;
+    return truncate(text, maxLength);
+  }
+}
+
+/** Creates a logger that reports records to `sink`, correlated with the active span. */
+export function createLogger(options: LoggerOptions): Logger {
+  return new Logger(options);
+}

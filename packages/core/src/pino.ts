@@ -1,0 +1,8 @@
+// Entry point `@windsock/core/pino`: log reporting and correlation for pino (an optional peer dependency; nothing
+// here imports it).
+export {
+  instrumentPino,
+  pinoMixin,
+  PINO_CHANNEL,
+  type InstrumentPinoOptions,
+} from './integrations/pino.js';
