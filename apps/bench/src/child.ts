@@ -3,6 +3,8 @@
  * process per configuration and run, so no agent's patches, timers or heap leak into another's figures. The
  * receiver lives in the parent, so this process's CPU and memory are the app's and the agent's only.
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type StartAgent } from './agents/agent.js';
@@ -19,6 +21,21 @@ const MB = 1024 * 1024;
 
 function send(message: ChildMessage): void {
   process.send?.(message);
+}
+
+/** Profiles the load window only: start-up and module loading would drown the agent's share. */
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return profile;
+    },
+  };
 }
 
 function collectGarbage(): void {
@@ -46,6 +63,7 @@ async function main(): Promise<void> {
   const cpuBefore = process.cpuUsage();
   send({ type: 'load-started' });
 
+  const profiler = task.cpuProfilePath === undefined ? undefined : await startProfiler();
   const startedAt = performance.now();
   let answered = 0;
   const progress =
@@ -70,6 +88,9 @@ async function main(): Promise<void> {
   });
 
   clearInterval(progress);
+  if (profiler !== undefined && task.cpuProfilePath !== undefined) {
+    await writeFile(task.cpuProfilePath, JSON.stringify(await profiler.stop()));
+  }
   const cpu = process.cpuUsage(cpuBefore);
   loopDelay.disable();
   collectGarbage();

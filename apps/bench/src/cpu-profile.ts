@@ -1,5 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AgentName } from './agents/index.js';
+import { type BenchOptions } from './options.js';
+import { type Receiver } from './receivers.js';
+import { runChild } from './run-child.js';
+import { taskFor } from './suite.js';
 
 /** The parts of a V8 `.cpuprofile` (as written by `node --cpu-prof`) that a summary needs. */
 export interface CpuProfile {
@@ -74,9 +80,34 @@ export function summarizeCpuProfile(profile: CpuProfile, top = 12): CpuSummary {
   return { totalMs, byPackage: ranked(byPackage), byFunction: ranked(byFunction) };
 }
 
-/** Reads the one `.cpuprofile` a child wrote into `directory`. */
-export async function readCpuProfile(directory: string): Promise<CpuProfile | undefined> {
-  const file = (await readdir(directory)).find((name) => name.endsWith('.cpuprofile'));
-  if (file === undefined) return undefined;
-  return JSON.parse(await readFile(join(directory, file), 'utf8')) as CpuProfile;
+export interface ProfiledRun {
+  agent: AgentName;
+  requestsPerSecond: number;
+  summary: CpuSummary;
+}
+
+/**
+ * Runs `agent` once more with the backend up, profiling the load window with the V8 sampling profiler: where the
+ * time goes when a target is missed.
+ */
+export async function profileAgent(
+  agent: AgentName,
+  receiver: Receiver,
+  options: BenchOptions,
+): Promise<ProfiledRun> {
+  const directory = await mkdtemp(join(tmpdir(), 'windsock-bench-profile-'));
+  try {
+    const cpuProfilePath = join(directory, `${agent}.cpuprofile`);
+    await receiver.setState('up');
+    receiver.clear();
+    const result = await runChild({ ...taskFor(agent, receiver.address, options), cpuProfilePath });
+    const profile = JSON.parse(await readFile(cpuProfilePath, 'utf8')) as CpuProfile;
+    return {
+      agent,
+      requestsPerSecond: result.requestsPerSecond,
+      summary: summarizeCpuProfile(profile),
+    };
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
 }

@@ -11,7 +11,15 @@ import { AGENTS, type AgentName } from './agents/index.js';
 import { ratiosChart } from './chart.js';
 import { type BenchOptions, parseOptions, USAGE } from './options.js';
 import { runRecovery, type RecoveryResult } from './recovery.js';
-import { casesTable, checkTargets, recoveryTable, targetsTable } from './report.js';
+import { type ProfiledRun, profileAgent } from './cpu-profile.js';
+import {
+  casesTable,
+  checkTargets,
+  profileTable,
+  recoveryTable,
+  type TargetCheck,
+  targetsTable,
+} from './report.js';
 import { runSuite, startReceivers } from './suite.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
@@ -45,6 +53,31 @@ async function runRecoveries(options: BenchOptions, log: (line: string) => void)
   return results;
 }
 
+async function runProfiles(
+  options: BenchOptions,
+  targets: readonly TargetCheck[],
+  log: (line: string) => void,
+): Promise<ProfiledRun[]> {
+  const agents =
+    options.cpuProfile === 'auto'
+      ? targets.some((check) => check.met === false)
+        ? (['windsock'] as const)
+        : []
+      : options.cpuProfile;
+  if (agents.length === 0) return [];
+  const receivers = await startReceivers(agents);
+  try {
+    const runs: ProfiledRun[] = [];
+    for (const agent of agents) {
+      log(`profiling ${agent}`);
+      runs.push(await profileAgent(agent, receivers.for(agent), options));
+    }
+    return runs;
+  } finally {
+    await receivers.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
     process.stdout.write(`${USAGE}\n`);
@@ -63,6 +96,7 @@ async function main(): Promise<void> {
   const suite = await runSuite(options, log);
   const recovery = options.recovery.enabled ? await runRecoveries(options, log) : [];
   const targets = checkTargets(suite.cases, options);
+  const profiles = await runProfiles(options, targets, log);
 
   const machine = {
     cpus: cpus().length,
@@ -80,6 +114,7 @@ async function main(): Promise<void> {
     casesTable(suite.cases),
     ...(recovery.length > 0 ? ['### Recovery', recoveryTable(recovery)] : []),
     ...(targets.length > 0 ? ['### Targets', targetsTable(targets)] : []),
+    ...profiles.map(profileTable),
     `load average before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}, after ${machine.loadAverageAfter.map((v) => v.toFixed(2)).join(' ')}`,
   ];
   process.stdout.write(`${sections.join('\n\n')}\n`);
@@ -94,6 +129,7 @@ async function main(): Promise<void> {
     notes,
     cases: suite.cases,
     targets,
+    profiles,
     // Samples are many; keep them, they are what the recovery figures were read from.
     recovery,
     runs: suite.runs,

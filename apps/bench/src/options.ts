@@ -20,6 +20,8 @@ export interface BenchOptions {
     /** Load after the backend is back, during which the backlog must drain. */
     afterMs: number;
   };
+  /** Agents to CPU-profile after the suite; `auto`: windsock, when one of its targets is missed. */
+  cpuProfile: 'auto' | AgentName[];
   /** windsock's queue budgets (3 pipelines × 8 MB by default), for the memory target during an outage. */
   windsockQueueBudgetMb: number;
   outDir: string;
@@ -27,7 +29,7 @@ export interface BenchOptions {
 
 const PROFILES: Record<
   BenchOptions['profile'],
-  Omit<BenchOptions, 'agents' | 'states' | 'outDir'>
+  Omit<BenchOptions, 'agents' | 'states' | 'outDir' | 'cpuProfile'>
 > = {
   quick: {
     profile: 'quick',
@@ -68,6 +70,7 @@ const FLAGS = [
   'recovery-outage-ms',
   'recovery-after-ms',
   'windsock-queue-budget-mb',
+  'cpu-profile',
   'out-dir',
 ] as const;
 type Flag = (typeof FLAGS)[number];
@@ -78,7 +81,8 @@ export const USAGE = `Usage: pnpm bench:e2e [--flag=value ...]  (each flag also 
   --states=up,refused,blackhole
   --runs=N  --concurrency=N  --warmup-ms=N  --duration-ms=N  --max-requests=N  --flush-timeout-ms=N
   --recovery=on|off  --recovery-before-ms=N  --recovery-outage-ms=N  --recovery-after-ms=N
-  --windsock-queue-budget-mb=N  --out-dir=PATH`;
+  --windsock-queue-budget-mb=N  --out-dir=PATH
+  --cpu-profile=auto|none|AGENTS  profile one more run of these agents (auto: windsock when a target is missed)`;
 
 /** Reads `--flag=value` arguments, falling back to `BENCH_FLAG` environment variables, then to the profile. */
 export function parseOptions(
@@ -144,6 +148,12 @@ export function parseOptions(
       afterMs: number('recovery-after-ms', profile.recovery.afterMs, 500),
     },
     windsockQueueBudgetMb: number('windsock-queue-budget-mb', profile.windsockQueueBudgetMb, 0),
+    cpuProfile:
+      (given.get('cpu-profile') ?? 'auto') === 'auto'
+        ? 'auto'
+        : given.get('cpu-profile') === 'none'
+          ? []
+          : list<AgentName>('cpu-profile', [], isAgentName),
     outDir: given.get('out-dir') ?? defaultOutDir,
   };
 }

@@ -12,6 +12,8 @@ export interface ChildTask {
   flushTimeoutMs: number;
   /** How often to report progress during the load; 0 for never. */
   progressIntervalMs: number;
+  /** Where to write a V8 CPU profile of the load window, if anywhere. */
+  cpuProfilePath?: string;
 }
 
 /** Figures measured inside the child, over the load window (after warm-up) unless said otherwise. */

@@ -1,3 +1,4 @@
+import { type ProfiledRun } from './cpu-profile.js';
 import { type BenchOptions } from './options.js';
 import { type RecoveryResult } from './recovery.js';
 import { type Spread, relativeSpread } from './stats.js';
@@ -53,6 +54,26 @@ export function recoveryTable(results: readonly RecoveryResult[]): string {
       `| ${result.agent} | ${seconds(result.outageMs)} | ${seconds(result.firstDeliveryMs)} | ` +
         `${seconds(result.drainedMs)} | ${result.peakGap} ${result.unit} | ` +
         `${result.child.produced - result.delivered} | ${percent(ratio, 2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function profileTable(run: ProfiledRun): string {
+  const pct = (share: number) => `${(share * 100).toFixed(1)} %`;
+  const lines = [
+    `CPU profile of one \`${run.agent}\` run (backend up, ${fixed(run.requestsPerSecond)} req/s, ${fixed(run.summary.totalMs)} ms sampled), self time:`,
+    '',
+    '| package | share | | function | share |',
+    '| --- | ---: | --- | --- | ---: |',
+  ];
+  const rows = Math.max(run.summary.byPackage.length, run.summary.byFunction.length);
+  for (let index = 0; index < rows; index += 1) {
+    const where = run.summary.byPackage[index];
+    const what = run.summary.byFunction[index];
+    lines.push(
+      `| ${where?.where ?? ''} | ${where === undefined ? '' : pct(where.share)} | | ` +
+        `${what === undefined ? '' : `\`${what.where}\``} | ${what === undefined ? '' : pct(what.share)} |`,
     );
   }
   return lines.join('\n');

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { type CpuProfile, packageOf, summarizeCpuProfile } from './cpu-profile.js';
+
+describe('packageOf', () => {
+  it('names the package a frame belongs to', () => {
+    expect(packageOf('node:internal/streams/destroy', 'destroy')).toBe('node:streams');
+    expect(packageOf('node:_http_client', 'ClientRequest')).toBe('node:_http_client');
+    expect(
+      packageOf(
+        'file:///w/node_modules/.pnpm/@grpc+grpc-js@1.14.7/node_modules/@grpc/grpc-js/build/src/call.js',
+        'write',
+      ),
+    ).toBe('@grpc/grpc-js');
+    expect(packageOf('file:///w/node_modules/.pnpm/x/node_modules/semver/index.js', 'f')).toBe(
+      'semver',
+    );
+    expect(packageOf('file:///w/main/packages/queue/dist/index.js', 'offer')).toBe(
+      '@windsock/queue',
+    );
+    expect(packageOf('file:///w/main/packages/windsock/dist/index.js', 'start')).toBe('windsock');
+    expect(packageOf('file:///w/main/apps/bench/src/workload.ts', 'worker')).toBe('bench');
+    expect(packageOf('', '(garbage collector)')).toBe('(garbage collector)');
+    expect(packageOf('', 'writeUtf8String')).toBe('(native)');
+  });
+});
+
+describe('summarizeCpuProfile', () => {
+  const frame = (id: number, functionName: string, url: string) => ({
+    id,
+    callFrame: { functionName, url },
+  });
+  const profile: CpuProfile = {
+    nodes: [
+      frame(1, '(root)', ''),
+      frame(2, 'offer', 'file:///r/packages/queue/dist/index.js'),
+      frame(3, 'encode', 'file:///r/packages/protocol/dist/index.js'),
+      frame(4, '(idle)', ''),
+    ],
+    samples: [2, 2, 3, 4, 2],
+    timeDeltas: [1000, 1000, 2000, 4000, 2000],
+  };
+
+  it('adds up self time per package and per function from the samples', () => {
+    const summary = summarizeCpuProfile(profile);
+    expect(summary.totalMs).toBe(10);
+    expect(summary.byPackage).toEqual([
+      { where: '@windsock/queue', share: 0.4 },
+      { where: '(idle)', share: 0.4 },
+      { where: '@windsock/protocol', share: 0.2 },
+    ]);
+    expect(summary.byFunction[0]).toEqual({ where: 'offer (@windsock/queue)', share: 0.4 });
+  });
+
+  it('keeps the top entries only, and falls back to hit counts without timings', () => {
+    const hits: CpuProfile = {
+      nodes: profile.nodes.map((node, index) => ({ ...node, hitCount: index })),
+    };
+    const summary = summarizeCpuProfile(hits, 2);
+    expect(summary.totalMs).toBe(6);
+    expect(summary.byPackage.map((entry) => entry.where)).toEqual(['(idle)', '@windsock/protocol']);
+  });
+});
