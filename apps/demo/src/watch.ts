@@ -1,0 +1,85 @@
+// `pnpm dev` runs `tsup --watch` in every library package; this notices when a rebuilt agent lands in their dist
+// folders (or a demo service's source changes) and asks for one restart per burst of writes.
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const DEBOUNCE_MS = 400;
+
+/** The dist folders of `windsock` and of every workspace package it depends on. */
+export function agentDistFolders(fromFile: string): string[] {
+  const require = createRequire(fromFile);
+  const folders: string[] = [];
+  let manifestPath: string;
+  try {
+    manifestPath = require.resolve('windsock/package.json');
+  } catch {
+    return folders;
+  }
+  const root = dirname(manifestPath);
+  folders.push(join(root, 'dist'));
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const fromWindsock = createRequire(manifestPath);
+  for (const name of Object.keys(manifest.dependencies ?? {})) {
+    if (!name.startsWith('@windsock/')) continue;
+    try {
+      folders.push(join(dirname(fromWindsock.resolve(`${name}/package.json`)), 'dist'));
+    } catch {
+      // A dependency without an exported package.json is simply not watched.
+    }
+  }
+  return folders;
+}
+
+/**
+ * Calls `onChange` once per quiet period after files change in any of `folders`. Watches each folder's parent
+ * too, because a clean rebuild can delete and re-create the folder itself, which ends a watch on it.
+ */
+export function watchFolders(folders: readonly string[], onChange: () => void): () => void {
+  const watchers = new Map<string, FSWatcher>();
+  let timer: NodeJS.Timeout | undefined;
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      arm();
+      onChange();
+    }, DEBOUNCE_MS);
+    timer.unref();
+  };
+  const watchOne = (path: string, filter?: (file: string | null) => boolean) => {
+    if (watchers.has(path) || !existsSync(path)) return;
+    try {
+      const watcher = watch(path, (_event, file) => {
+        if (filter === undefined || filter(file)) changed();
+      });
+      watcher.on('error', () => {
+        watcher.close();
+        watchers.delete(path);
+      });
+      watcher.unref();
+      watchers.set(path, watcher);
+    } catch {
+      // Unwatchable (e.g. removed in between): the parent's watch re-arms it.
+    }
+  };
+  const arm = () => {
+    for (const folder of folders) {
+      const existing = watchers.get(folder);
+      if (existing !== undefined && !existsSync(folder)) {
+        existing.close();
+        watchers.delete(folder);
+      }
+      watchOne(folder);
+      const name = folder.split(/[\\/]/).pop();
+      watchOne(dirname(folder), (file) => file === name);
+    }
+  };
+  arm();
+  return () => {
+    clearTimeout(timer);
+    for (const watcher of watchers.values()) watcher.close();
+    watchers.clear();
+  };
+}
