@@ -10,7 +10,9 @@ import {
   encodeSegmentCollection,
   encodeSegmentObject,
   encodeSw8,
+  type Sw8Context,
 } from '../src/index.js';
+import { referenceDecodeSw8, referenceEncodeSw8 } from '../test/reference-sw8.js';
 import { logRecord, segmentWithSpans } from './fixtures.js';
 
 const twoSpans = segmentWithSpans(2);
@@ -59,19 +61,38 @@ printTable('collectInSync batch of 50 two-span segments', [
   }),
 ]);
 
-const context = {
+// sw8: what an agent sees. Trace and segment ids are new for every request (ids shaped like @windsock/core's:
+// a process prefix and a counter); service and instance repeat; endpoints and peers come from a short list.
+// Each row cycles through 1,024 distinct contexts, so the per-trace memo never hits unless the row says so.
+const prefix = '3f2a8c0e4b7d4e1f.lz1k2m3n.';
+const endpoints = ['GET:/api/orders/:id', 'POST:/api/orders', 'GET:/health', 'GET:/api/users/:id'];
+const peers = ['inventory.internal:8081', 'payments.internal:8443', 'users.internal:8080'];
+const contexts: Sw8Context[] = Array.from({ length: 1024 }, (_, i) => ({
   sample: true,
-  traceId: twoSpans.traceId,
-  parentSegmentId: twoSpans.traceSegmentId,
-  parentSpanId: 1,
+  traceId: prefix + (10_000 + i).toString(36),
+  parentSegmentId: prefix + (20_000 + i).toString(36),
+  parentSpanId: 1 + (i % 5),
   parentService: 'orders',
   parentServiceInstance: 'orders-5c8b@10.0.0.31',
-  parentEndpoint: 'GET:/api/orders/:id',
-  addressUsedAtClient: 'inventory.internal:8081',
-};
-const header = encodeSw8(context);
-printTable('sw8 header', [
-  bench('encodeSw8', () => encodeSw8(context)),
-  bench('decodeSw8', () => decodeSw8(header)),
-  bench('encodeSw8 + decodeSw8', () => decodeSw8(encodeSw8(context))),
+  parentEndpoint: endpoints[i % endpoints.length]!,
+  addressUsedAtClient: peers[i % peers.length]!,
+}));
+// Flat strings, as Node's HTTP parser hands them over (encodeSw8 returns a concatenation).
+const headers = contexts.map((context) =>
+  Buffer.from(encodeSw8(context), 'latin1').toString('latin1'),
+);
+const oneContext = contexts[0]!;
+const pick = (i: number) => contexts[i & 1023]!;
+const pickHeader = (i: number) => headers[i & 1023];
+process.stdout.write(`sw8 value: ${headers[0]!.length} characters\n\n`);
+
+printTable('sw8 header (before = the previous codec, test/reference-sw8.ts, in the same run)', [
+  bench('before: encodeSw8, new trace each call', (i) => referenceEncodeSw8(pick(i))),
+  bench('after: encodeSw8, new trace each call', (i) => encodeSw8(pick(i))),
+  bench('before: encodeSw8, same segment (2nd exit)', () => referenceEncodeSw8(oneContext)),
+  bench('after: encodeSw8, same segment (2nd exit)', () => encodeSw8(oneContext)),
+  bench('before: decodeSw8', (i) => referenceDecodeSw8(pickHeader(i))),
+  bench('after: decodeSw8', (i) => decodeSw8(pickHeader(i))),
+  bench('before: encodeSw8 + decodeSw8', (i) => referenceDecodeSw8(referenceEncodeSw8(pick(i)))),
+  bench('after: encodeSw8 + decodeSw8', (i) => decodeSw8(encodeSw8(pick(i)))),
 ]);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mutated, randomHeaderValue } from '../../test/header-fuzz.js';
 import { decodeSw8, encodeSw8, type Sw8Context } from './sw8.js';
+import { referenceDecodeSw8, referenceEncodeSw8 } from '../../test/reference-sw8.js';
 
 const field = fc.string({ unit: 'grapheme', maxLength: 40 });
 const context: fc.Arbitrary<Sw8Context> = fc.record({
@@ -101,6 +102,47 @@ describe('sw8', () => {
         if (decoded !== undefined) {
           expect(decodeSw8(encodeSw8(decoded))).toEqual(decoded);
         }
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+});
+
+describe('sw8, against the previous codec', () => {
+  // Ids and names that repeat (so the memos hit, miss and collide) mixed with arbitrary ones.
+  const repeating = (values: string[], other: fc.Arbitrary<string>) =>
+    fc.oneof(fc.constantFrom(...values), other);
+  const names = Array.from({ length: 80 }, (_, i) => `name-${i}`);
+  const ids = ['t1', 's1', '\u00e9t\u00e9', 'x'.repeat(30)];
+  const mixedContext: fc.Arbitrary<Sw8Context> = fc.record({
+    sample: fc.boolean(),
+    traceId: repeating(ids, fc.string({ unit: 'binary', minLength: 1, maxLength: 40 })),
+    parentSegmentId: repeating(ids, fc.string({ unit: 'binary', minLength: 1, maxLength: 40 })),
+    parentSpanId: fc.integer({ min: 0, max: 0x7fffffff }),
+    parentService: repeating(names, field),
+    parentServiceInstance: repeating(names, field),
+    parentEndpoint: repeating(names, fc.string({ unit: 'binary', maxLength: 300 })),
+    addressUsedAtClient: repeating(names, field),
+  });
+
+  it('encodes the same value for any sequence of contexts', () => {
+    fc.assert(
+      fc.property(fc.array(mixedContext, { minLength: 1, maxLength: 20 }), (contexts) => {
+        for (const ctx of contexts) expect(encodeSw8(ctx)).toBe(referenceEncodeSw8(ctx));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('decodes the same context, or refuses the same value, on 10,000 random and mutated values', () => {
+    const headers = fc.oneof(
+      randomHeaderValue,
+      mutated(mixedContext.map(referenceEncodeSw8)),
+      mixedContext.map(referenceEncodeSw8),
+    );
+    fc.assert(
+      fc.property(headers, (header) => {
+        expect(decodeSw8(header)).toEqual(referenceDecodeSw8(header));
       }),
       { numRuns: 10_000 },
     );

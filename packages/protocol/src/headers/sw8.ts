@@ -1,4 +1,12 @@
-import { decodeBase64Slice, encodeBase64 } from './base64.js';
+import {
+  MAX_SCRATCH_BASE64_LENGTH,
+  MAX_SCRATCH_TEXT_LENGTH,
+  decodeBase64Into,
+  encodeBase64,
+  lastDecodedWasAscii,
+  writeBase64,
+} from './base64.js';
+import { Base64DecodeMemo, Base64EncodeMemo } from './base64-memo.js';
 import { MAX_HEADER_LENGTH } from './limits.js';
 
 /** The carrier header that links a trace across processes. */
@@ -25,43 +33,50 @@ const ZERO = 0x30;
 const ONE = 0x31;
 const MAX_SPAN_ID_DIGITS = 10;
 const INT32_MAX = 0x7fffffff;
+// A header is at most 2 KB, so its two ids decode to fewer bytes than this.
+const idBytes = Buffer.allocUnsafeSlow(MAX_HEADER_LENGTH);
 
-// Service and instance names are the same on every call a process makes: remember the last encoding.
-const lastEncoded = { service: '', serviceBase64: '', instance: '', instanceBase64: '' };
+// Names (service, instance, endpoint, peer) repeat from call to call, so their base64 is memoized both ways.
+const encodedNames = new Base64EncodeMemo();
+const decodedNames = new Base64DecodeMemo();
 
-function encodeService(service: string): string {
-  if (service !== lastEncoded.service) {
-    lastEncoded.service = service;
-    lastEncoded.serviceBase64 = encodeBase64(service);
+// The trace and segment ids are new for each trace but repeat on every exit span of a segment. Encoded
+// together into one scratch they make one string instead of two; the last pair is remembered.
+const idsTarget = Buffer.allocUnsafeSlow(2 * MAX_SCRATCH_BASE64_LENGTH + 1);
+const lastIds = { traceId: '', segmentId: '', encoded: '-' };
+
+function encodeIds(traceId: string, segmentId: string): string {
+  if (traceId === lastIds.traceId && segmentId === lastIds.segmentId) return lastIds.encoded;
+  let encoded: string;
+  if (traceId.length > MAX_SCRATCH_TEXT_LENGTH || segmentId.length > MAX_SCRATCH_TEXT_LENGTH) {
+    encoded = encodeBase64(traceId) + '-' + encodeBase64(segmentId);
+  } else {
+    let end = writeBase64(traceId, idsTarget, 0);
+    idsTarget[end++] = DASH;
+    end = writeBase64(segmentId, idsTarget, end);
+    encoded = idsTarget.toString('latin1', 0, end);
   }
-  return lastEncoded.serviceBase64;
-}
-
-function encodeInstance(instance: string): string {
-  if (instance !== lastEncoded.instance) {
-    lastEncoded.instance = instance;
-    lastEncoded.instanceBase64 = encodeBase64(instance);
-  }
-  return lastEncoded.instanceBase64;
+  lastIds.traceId = traceId;
+  lastIds.segmentId = segmentId;
+  lastIds.encoded = encoded;
+  return encoded;
 }
 
 /** Encodes the `sw8` value: 8 fields joined by `-`, strings base64-encoded, the span id in decimal. */
 export function encodeSw8(context: Sw8Context): string {
   return (
     (context.sample ? '1-' : '0-') +
-    encodeBase64(context.traceId) +
-    '-' +
-    encodeBase64(context.parentSegmentId) +
+    encodeIds(context.traceId, context.parentSegmentId) +
     '-' +
     String(context.parentSpanId) +
     '-' +
-    encodeService(context.parentService) +
+    encodedNames.encode(context.parentService) +
     '-' +
-    encodeInstance(context.parentServiceInstance) +
+    encodedNames.encode(context.parentServiceInstance) +
     '-' +
-    encodeBase64(context.parentEndpoint) +
+    encodedNames.encode(context.parentEndpoint) +
     '-' +
-    encodeBase64(context.addressUsedAtClient)
+    encodedNames.encode(context.addressUsedAtClient)
   );
 }
 
@@ -106,17 +121,29 @@ export function decodeSw8(value: string | undefined): Sw8Context | undefined {
 
   const parentSpanId = parseSpanId(value, d3 + 1, d4);
   if (parentSpanId < 0) return undefined;
-  const traceId = decodeBase64Slice(value, d1 + 1, d2);
-  if (!traceId) return undefined;
-  const parentSegmentId = decodeBase64Slice(value, d2 + 1, d3);
-  if (!parentSegmentId) return undefined;
-  const parentService = decodeBase64Slice(value, d4 + 1, d5);
+  // Both ids are decoded into one scratch; when both are ASCII (as agents make them) one string holds both.
+  const traceEnd = decodeBase64Into(value, d1 + 1, d2, idBytes, 0);
+  if (traceEnd <= 0) return undefined; // not base64, or empty
+  const traceIsAscii = lastDecodedWasAscii();
+  const segmentEnd = decodeBase64Into(value, d2 + 1, d3, idBytes, traceEnd);
+  if (segmentEnd <= traceEnd) return undefined;
+  let traceId: string;
+  let parentSegmentId: string;
+  if (traceIsAscii && lastDecodedWasAscii()) {
+    const both = idBytes.toString('latin1', 0, segmentEnd);
+    traceId = both.slice(0, traceEnd);
+    parentSegmentId = both.slice(traceEnd);
+  } else {
+    traceId = idBytes.toString('utf8', 0, traceEnd);
+    parentSegmentId = idBytes.toString('utf8', traceEnd, segmentEnd);
+  }
+  const parentService = decodedNames.decode(value, d4 + 1, d5);
   if (parentService === undefined) return undefined;
-  const parentServiceInstance = decodeBase64Slice(value, d5 + 1, d6);
+  const parentServiceInstance = decodedNames.decode(value, d5 + 1, d6);
   if (parentServiceInstance === undefined) return undefined;
-  const parentEndpoint = decodeBase64Slice(value, d6 + 1, d7);
+  const parentEndpoint = decodedNames.decode(value, d6 + 1, d7);
   if (parentEndpoint === undefined) return undefined;
-  const addressUsedAtClient = decodeBase64Slice(value, d7 + 1, value.length);
+  const addressUsedAtClient = decodedNames.decode(value, d7 + 1, value.length);
   if (addressUsedAtClient === undefined) return undefined;
 
   return {
