@@ -15,7 +15,6 @@ function el(name, attributes = {}, text) {
 
 function prepare(svg) {
   svg.setAttribute('viewBox', `0 0 ${WIDTH} ${HEIGHT}`);
-  svg.setAttribute('preserveAspectRatio', 'none');
   while (svg.firstChild) svg.removeChild(svg.firstChild);
 }
 

@@ -6,6 +6,8 @@ const SERVICES = ['frontend', 'inventory'];
 const PIPELINES = ['segments', 'logs', 'meters'];
 const REASONS = ['overflow', 'expired', 'rejected', 'unacknowledged', 'shutdown'];
 const HISTORY = 300;
+// The x axis spans at least this many samples, then grows with the history up to HISTORY.
+const MIN_POINTS = 60;
 const COLORS = {
   produced: '#1971c2',
   delivered: '#2f9e44',
@@ -23,8 +25,10 @@ const COLORS = {
 const samples = [];
 const $ = (selector) => document.querySelector(selector);
 const number = new Intl.NumberFormat('en');
-const fmt = (v) =>
-  v >= 10_000 ? `${number.format(Math.round(v / 1000))}k` : number.format(Math.round(v));
+const fmt = (v) => {
+  if (v >= 10_000) return `${number.format(Math.round(v / 1000))}k`;
+  return v < 10 && !Number.isInteger(v) ? v.toFixed(1) : number.format(Math.round(v));
+};
 const mib = (bytes) => bytes / 1_048_576;
 const fmtMib = (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1));
 const fmtBytes = (v) =>
@@ -59,6 +63,7 @@ function rates(read) {
 
 function drawCharts() {
   const latest = samples[samples.length - 1];
+  const length = Math.max(MIN_POINTS, samples.length);
   lineChart(
     $('#chart-requests'),
     [
@@ -71,7 +76,7 @@ function drawCharts() {
         values: samples.slice(1).map((s) => s.load.rate),
       },
     ],
-    { length: HISTORY, format: fmt },
+    { length, format: fmt },
   );
   for (const pipeline of ['segments', 'logs']) {
     lineChart(
@@ -93,7 +98,7 @@ function drawCharts() {
           values: rates((s) => total(s, pipeline, droppedOf)),
         },
       ],
-      { length: HISTORY, format: fmt },
+      { length, format: fmt },
     );
   }
   const budget = latest?.services.frontend?.maxBufferBytes;
@@ -118,7 +123,7 @@ function drawCharts() {
             },
           ]),
     ],
-    { length: HISTORY, format: fmtBytes, floor: 64 * 1024 },
+    { length, format: fmtBytes, floor: 64 * 1024 },
   );
   lineChart(
     $('#chart-memory'),
@@ -136,7 +141,7 @@ function drawCharts() {
         values: samples.map((s) => (s.services[service] ? mib(s.services[service].rss) : null)),
       },
     ]),
-    { length: HISTORY, format: fmtMib, floor: 64 },
+    { length, format: fmtMib, floor: 64 },
   );
   const rows = [];
   for (const service of SERVICES) {
@@ -148,7 +153,7 @@ function drawCharts() {
       });
     }
   }
-  stateStrip($('#chart-breakers'), rows, { length: HISTORY });
+  stateStrip($('#chart-breakers'), rows, { length });
 }
 
 function cell(text, attributes = {}) {
@@ -232,7 +237,8 @@ function drawTables({ traces, instances }) {
     ...traces.map((t) => {
       const row = document.createElement('tr');
       row.append(
-        cell(t.traceId.slice(0, 24), { title: t.traceId }),
+        // Ids of one process share their prefix; the tail tells them apart.
+        cell(`…${t.traceId.slice(-14)}`, { title: t.traceId }),
         cell(t.endpoint ?? ''),
         cell(t.services.join(' → ')),
         cell(String(t.spans)),
