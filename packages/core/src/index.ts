@@ -32,6 +32,8 @@ export {
   type LoggerOptions,
   type LoggerStats,
   type LogMessage,
+  type LogOrigin,
+  captureLogOrigin,
 } from './logs/logger.js';
 export { correlationFields, type CorrelationFields } from './logs/correlation.js';
 export {

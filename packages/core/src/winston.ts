@@ -2,9 +2,8 @@
 // nothing here imports it).
 export {
   instrumentWinston,
-  winstonFormat,
+  type InstrumentWinstonOptions,
   type WinstonFormat,
-  type WinstonFormatOptions,
   type WinstonInfo,
   type WinstonLoggerLike,
 } from './integrations/winston.js';

@@ -1,8 +1,10 @@
-import { correlationFields, isCorrelationKey } from '../logs/correlation.js';
-import { type Logger } from '../logs/logger.js';
+import { correlationOf, isCorrelationKey } from '../logs/correlation.js';
+import { captureLogOrigin, type LogOrigin, type Logger } from '../logs/logger.js';
 
-// triple-beam's symbols (winston's `info[LEVEL]`): registered globally, so no import of winston is needed.
+// triple-beam's symbol for the plain level (registered globally, so winston need not be imported).
 const LEVEL = Symbol.for('level');
+// Where the write wrapper leaves the origin of a line for the format to find, however much later it runs.
+const ORIGIN = Symbol('windsock.logOrigin');
 
 /** What a logform format is to winston: an object with `transform(info, options)` returning the info or false. */
 export interface WinstonFormat {
@@ -16,78 +18,93 @@ export interface WinstonInfo {
   [key: string | symbol]: unknown;
 }
 
-/** The part of a winston `Logger` this integration uses: its public `format` property. */
+/** The parts of a winston `Logger` this integration uses: its `format` property and its `write` method. */
 export interface WinstonLoggerLike {
   format: WinstonFormat;
+  write(info: unknown, ...rest: unknown[]): unknown;
 }
 
-export interface WinstonFormatOptions {
-  /** Add `traceId`, `segmentId`, `spanId` of the active span to each info, so the app's own output carries them (default true). */
+export interface InstrumentWinstonOptions {
+  /** Add `traceId`, `segmentId`, `spanId` of the caller's span to each line, so the app's own output has them (default true). */
   correlation?: boolean;
   /** Report the info's other fields as tags (default true). */
   attributes?: boolean;
 }
 
 /**
- * A winston format that reports each log record through `reporter` and adds the correlation fields, wrapped around
- * the logger's own format (`inner`): correlation fields go in before it (so `json()` or `printf` print them), and
- * the record is reported with what it produced (after `splat()`, `errors()`...; nothing when it filtered the line
- * out). Formats run synchronously inside the application's `logger.info(...)` call, so the active span is the
- * caller's — except when winston is back-pressured by a slow transport: then it buffers the line and formats it
- * later, in whatever context resumes the stream.
+ * Reports every record of one winston logger (and its children) through `reporter`, and adds the correlation
+ * fields to the application's own output. Returns the function that undoes it.
+ *
+ * winston publishes no diagnostics channel, and it does not always format a line inside the call that logged it:
+ * a line logged while the logger is already writing (by a format, a transport, or a diagnostic written from inside
+ * the agent's sink) is buffered and formatted after the outer write returns. Read at format time, such a line would
+ * be outside the agent guard and attributed to the wrong span; in the feedback scenario that made every diagnostic
+ * line re-enter the pipeline, one at a time, until the heap ran out. So this integration needs two hooks on the
+ * logger instance it is given (nothing module-wide is touched):
+ *   - `write` is wrapped to capture, at the call, whether agent code is running and which span is active;
+ *   - `format` (winston's public, documented property) is wrapped: correlation fields go in before the app's own
+ *     format (so `json()` or `printf` print them), and the record is reported with what that format produced
+ *     (after `splat()`, `errors()`...; nothing when it filtered the line out).
  */
-export function winstonFormat(
+export function instrumentWinston(
+  logger: WinstonLoggerLike,
   reporter: Logger,
-  inner?: WinstonFormat,
-  options: WinstonFormatOptions = {},
-): WinstonFormat {
+  options: InstrumentWinstonOptions = {},
+): () => void {
   const correlation = options.correlation ?? true;
   const withAttributes = options.attributes ?? true;
-  return {
+  const originalFormat = logger.format;
+  const hadOwnWrite = Object.prototype.hasOwnProperty.call(logger, 'write');
+  const originalWrite = logger.write;
+
+  const write = function (this: unknown, info: unknown, ...rest: unknown[]): unknown {
+    if (typeof info === 'object' && info !== null && !(ORIGIN in info)) {
+      (info as Record<symbol, LogOrigin>)[ORIGIN] = captureLogOrigin();
+    }
+    return Reflect.apply(originalWrite, this, [info, ...rest]);
+  };
+  const format: WinstonFormat = {
     transform(info: WinstonInfo, transformOptions?: unknown) {
-      if (correlation) {
-        const fields = correlationFields();
+      const origin = (info[ORIGIN] as LogOrigin | undefined) ?? captureLogOrigin();
+      if (correlation && !origin.agent) {
+        const fields = correlationOf(origin.span);
         if (fields !== undefined) Object.assign(info, fields);
       }
-      const out = inner === undefined ? info : inner.transform(info, transformOptions);
-      if (typeof out !== 'object' || out === null) return out;
-      reportInfo(reporter, out, withAttributes);
+      const out = originalFormat.transform(info, transformOptions);
+      if (typeof out === 'object' && out !== null) report(reporter, out, origin, withAttributes);
       return out;
     },
-    options: inner?.options,
+    options: originalFormat.options,
+  };
+
+  logger.write = write;
+  logger.format = format;
+  return () => {
+    // Only undo our own changes: whatever the application replaced since stays.
+    if (logger.format === format) logger.format = originalFormat;
+    if (logger.write === write) {
+      if (hadOwnWrite) logger.write = originalWrite;
+      else delete (logger as Partial<WinstonLoggerLike>).write;
+    }
   };
 }
 
-function reportInfo(reporter: Logger, info: WinstonInfo, withAttributes: boolean): void {
-  // info.level may have been colourised by the inner format; info[LEVEL] is the plain one winston set.
+function report(
+  reporter: Logger,
+  info: WinstonInfo,
+  origin: LogOrigin,
+  withAttributes: boolean,
+): void {
+  // info.level may have been colourised by the app's format; info[LEVEL] is the plain one winston set.
   const rawLevel = info[LEVEL];
   const level = typeof rawLevel === 'string' ? rawLevel : String(info.level);
   let attributes: Record<string, unknown> | undefined;
-  if (withAttributes) {
+  if (withAttributes && !origin.agent) {
     for (const key of Object.keys(info)) {
       if (key === 'level' || key === 'message' || isCorrelationKey(key)) continue;
       attributes ??= {};
       attributes[key] = info[key];
     }
   }
-  reporter.logFrom('winston', level, info.message, attributes);
-}
-
-/**
- * Reports every record of one winston logger: wraps its `format` (winston's public, documented property) with
- * `winstonFormat`. winston publishes no diagnostics channel, so unlike pino each logger must be handed over once.
- * Returns the function that restores the logger's own format.
- */
-export function instrumentWinston(
-  logger: WinstonLoggerLike,
-  reporter: Logger,
-  options: WinstonFormatOptions = {},
-): () => void {
-  const original = logger.format;
-  const wrapped = winstonFormat(reporter, original, options);
-  logger.format = wrapped;
-  return () => {
-    // Only undo our own change: if the application replaced the format since, it stays.
-    if (logger.format === wrapped) logger.format = original;
-  };
+  reporter.logFrom('winston', level, info.message, attributes, origin);
 }

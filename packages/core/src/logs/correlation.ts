@@ -1,4 +1,5 @@
 import { activeSpan } from '../context.js';
+import { type SpanRecord } from '../span.js';
 
 /** The fields a log line carries to be found from its trace in the SkyWalking UI (and back). */
 export interface CorrelationFields {
@@ -13,7 +14,11 @@ export interface CorrelationFields {
  * logger may merge into it.
  */
 export function correlationFields(): CorrelationFields | undefined {
-  const span = activeSpan();
+  return correlationOf(activeSpan());
+}
+
+/** The correlation fields of `span`; undefined when there is none or its trace is not sampled. */
+export function correlationOf(span: SpanRecord | undefined): CorrelationFields | undefined {
   if (span === undefined || !span.segment.sampled) return undefined;
   return {
     traceId: span.segment.data.traceId,

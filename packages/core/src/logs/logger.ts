@@ -1,6 +1,7 @@
 import { type KeyStringValuePair, type LogData, type LogDataBody } from '@windsock/protocol';
 import { isAgentRunning, runAsAgent } from '../agent-guard.js';
 import { activeSpan } from '../context.js';
+import { type SpanRecord } from '../span.js';
 import { stringifyValue, truncate } from '../tag-value.js';
 import { type Tracer } from '../tracer.js';
 import { type Sink } from '../types.js';
@@ -34,6 +35,22 @@ export interface LoggerStats {
   truncated: number;
   /** Calls to the sink that threw. */
   sinkErrors: number;
+}
+
+/**
+ * Who was running when a log call was made, captured at the call for loggers that may process the line later
+ * (winston buffers a write made while it is already writing, and formats it after the caller returned).
+ */
+export interface LogOrigin {
+  /** Agent code was running (`runAsAgent`): the record must not be reported. */
+  readonly agent: boolean;
+  /** The span active at the call. */
+  readonly span: SpanRecord | undefined;
+}
+
+/** Captures the current `LogOrigin`: cheap (a field read and a store lookup). */
+export function captureLogOrigin(): LogOrigin {
+  return { agent: isAgentRunning(), span: activeSpan() };
 }
 
 export type LogMessage = string | object;
@@ -98,17 +115,25 @@ export class Logger {
   }
 
   /**
-   * `log` for an integration: `loggerName` (`'pino'`, `'winston'`, `'console'`) becomes the `logger` tag. Must be
-   * called synchronously from the application's log call, so the active span is the caller's.
+   * `log` for an integration: `loggerName` (`'pino'`, `'winston'`, `'console'`) becomes the `logger` tag. Called
+   * synchronously from the application's log call, the guard and the active span are read now; an integration that
+   * handles the line later passes the `origin` it captured at the call.
    */
-  logFrom(loggerName: string, level: string, message: unknown, attributes?: LogAttributes): void {
-    if (isAgentRunning()) {
+  logFrom(
+    loggerName: string,
+    level: string,
+    message: unknown,
+    attributes?: LogAttributes,
+    origin?: LogOrigin,
+  ): void {
+    if (origin === undefined ? isAgentRunning() : origin.agent) {
       this.counters.suppressed += 1;
       return;
     }
     let record: LogData;
     try {
-      record = this.record(loggerName, level, message, attributes);
+      const span = origin === undefined ? activeSpan() : origin.span;
+      record = this.record(loggerName, level, message, attributes, span);
     } catch {
       // Attributes with throwing getters or proxies: the application's log call must still succeed.
       this.counters.sinkErrors += 1;
@@ -132,6 +157,7 @@ export class Logger {
     level: string,
     message: unknown,
     attributes: LogAttributes | undefined,
+    span: SpanRecord | undefined,
   ): LogData {
     const tags: KeyStringValuePair[] = [
       { key: 'level', value: String(level).toUpperCase() },
@@ -145,7 +171,6 @@ export class Logger {
         tags.push({ key, value: this.cap(stringifyValue(value), this.maxAttributeLength) });
       }
     }
-    const span = activeSpan();
     const sampled = span !== undefined && span.segment.sampled;
     return {
       timestamp: this.now(),
