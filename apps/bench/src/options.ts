@@ -39,7 +39,7 @@ const PROFILES: Record<
     durationMs: 1500,
     maxRequests: 1_000_000,
     flushTimeoutMs: 2000,
-    recovery: { enabled: true, beforeMs: 2000, outageMs: 5000, afterMs: 8000 },
+    recovery: { enabled: true, beforeMs: 1000, outageMs: 5000, afterMs: 5000 },
     windsockQueueBudgetMb: 24,
   },
   full: {

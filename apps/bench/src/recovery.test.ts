@@ -41,6 +41,30 @@ describe('analyseRecovery', () => {
     expect(figures.drainedMs).toBeLessThan(1400);
   });
 
+  it('drains from the peak when the agent keeps queueing after the backend is back', () => {
+    // Up at 5 s, but nothing is delivered until 6 s (a probe delay): the backlog grows to 410, then drains 100 per
+    // sample down to its steady 10.
+    const probing: RecoverySample[] = [];
+    for (let atMs = 0; atMs <= 10_000; atMs += 100) {
+      const produced = atMs / 10;
+      let delivered = Math.max(0, produced - 10);
+      if (atMs >= 2000 && atMs < 6000) delivered = 190;
+      else if (atMs >= 6000)
+        delivered = Math.min(produced - 10, 190 + ((atMs - 6000) / 100 + 1) * 100);
+      probing.push({ atMs, produced, delivered, backlog: null });
+    }
+    const figures = analyseRecovery(probing, {
+      beforeMs: 2000,
+      upAtMs: 5000,
+      firstDeliveryAtMs: 6000,
+    });
+    expect(figures.firstDeliveryMs).toBe(1000);
+    expect(figures.peakGap).toBe(400);
+    expect(figures.finalGap).toBe(10);
+    // 400 at 5.9 s, then 310, 220, 130, 40, 10: within 5 % of 390 above 10 (≤ 29.5) at 6.4 s.
+    expect(figures.drainedMs).toBe(1400);
+  });
+
   it('reports no drain when nothing was delivered after the outage', () => {
     const figures = analyseRecovery(samples({ lost: 0 }), {
       beforeMs: 2000,

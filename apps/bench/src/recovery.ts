@@ -23,7 +23,10 @@ export interface RecoveryResult {
   upAtMs: number;
   /** From `upAt` to the first item the receiver acknowledged; null if none arrived. */
   firstDeliveryMs: number | null;
-  /** From `upAt` until the backlog was back to its final level; null if nothing arrived. */
+  /**
+   * From `upAt` until produced − delivered, past its peak after `upAt`, came within 5 % of that peak's height above
+   * its final level; null if nothing arrived.
+   */
   drainedMs: number | null;
   /** produced − delivered with the backend up before the outage: what is normally queued or lingering. */
   steadyGap: number;
@@ -152,10 +155,16 @@ export function analyseRecovery(
     marks.firstDeliveryAtMs === null ? null : Math.max(0, marks.firstDeliveryAtMs - marks.upAtMs);
   let drainedMs: number | null = null;
   if (firstDeliveryMs !== null) {
+    // Drain from the highest backlog after the backend came back, not from the backlog at that moment: an agent
+    // still waiting to probe keeps piling up (or dropping) items after the backend is up again.
     const after = samples.filter((s) => s.atMs >= marks.upAtMs);
-    const gapAtUp = after[0] === undefined ? finalGap : gap(after[0]);
-    const threshold = finalGap + DRAINED_WITHIN * Math.max(0, gapAtUp - finalGap);
-    const drained = after.find((s) => gap(s) <= threshold);
+    const peakAfter = after.reduce<RecoverySample | undefined>(
+      (peak, sample) => (peak === undefined || gap(sample) > gap(peak) ? sample : peak),
+      undefined,
+    );
+    const swing = peakAfter === undefined ? 0 : Math.max(0, gap(peakAfter) - finalGap);
+    const threshold = finalGap + DRAINED_WITHIN * swing;
+    const drained = after.find((s) => s.atMs >= (peakAfter?.atMs ?? 0) && gap(s) <= threshold);
     drainedMs =
       drained === undefined ? null : Math.max(firstDeliveryMs, drained.atMs - marks.upAtMs);
   }

@@ -52,6 +52,32 @@ describe('the end-to-end suite, for real on a tiny budget', () => {
   });
 });
 
+describe('windsock in the suite', () => {
+  it('traces every request into three segments and delivers them all to the collector', async () => {
+    const options = parseOptions(
+      [
+        '--agents=windsock',
+        '--states=up',
+        '--runs=1',
+        '--warmup-ms=0',
+        '--duration-ms=400',
+        '--flush-timeout-ms=5000',
+        '--recovery=off',
+      ],
+      {},
+      '/unused',
+    );
+    const { runs, cases } = await runSuite(options);
+    const [run] = runs;
+    expect(run!.requests).toBeGreaterThan(0);
+    expect(run!.produced).toBe(3 * run!.requests);
+    expect(run!.delivered).toBe(run!.produced);
+    expect(run!.backlogAfterFlush).toBe(0);
+    expect(cases[0]!.tracedRatio).toBe(1);
+    expect(cases[0]!.throughputRatio).toBeNull(); // no baseline in this run
+  });
+});
+
 describe('summaries and targets', () => {
   const run = (agent: RunRecord['agent'], state: RunRecord['state'], rps: number, extra = {}) =>
     ({
