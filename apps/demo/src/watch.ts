@@ -64,13 +64,12 @@ export function watchFolders(folders: readonly string[], onChange: () => void): 
       // Unwatchable (e.g. removed in between): the parent's watch re-arms it.
     }
   };
+  // Re-created on every change: a watch on a folder that was deleted and made again watches nothing, and
+  // existsSync cannot tell the old folder from the new one.
   const arm = () => {
+    for (const watcher of watchers.values()) watcher.close();
+    watchers.clear();
     for (const folder of folders) {
-      const existing = watchers.get(folder);
-      if (existing !== undefined && !existsSync(folder)) {
-        existing.close();
-        watchers.delete(folder);
-      }
       watchOne(folder);
       const name = folder.split(/[\\/]/).pop();
       watchOne(dirname(folder), (file) => file === name);
