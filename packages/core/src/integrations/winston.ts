@@ -55,7 +55,8 @@ export function instrumentWinston(
   const withAttributes = options.attributes ?? true;
   const originalFormat = logger.format;
   const hadOwnWrite = Object.prototype.hasOwnProperty.call(logger, 'write');
-  const originalWrite = logger.write;
+  // Kept unbound on purpose: the wrapper calls it with whatever `this` winston used (a child logger's own `this`).
+  const originalWrite: WinstonLoggerLike['write'] = Reflect.get(logger, 'write');
 
   const write = function (this: unknown, info: unknown, ...rest: unknown[]): unknown {
     if (typeof info === 'object' && info !== null && !(ORIGIN in info)) {
