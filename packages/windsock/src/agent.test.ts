@@ -1,0 +1,183 @@
+// The facade against a real collector on loopback: what an application gets with one start() call.
+import { once } from 'node:events';
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fault, startCollector, type Collector } from '@windsock/collector';
+import { RefType, SpanType } from '@windsock/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { start, type Agent } from './index.js';
+import type { AgentStatus } from './status.js';
+
+let collector: Collector | undefined;
+let agent: Agent | undefined;
+const servers: Server[] = [];
+
+afterEach(async () => {
+  await agent?.shutdown({ timeoutMs: 2_000 });
+  agent = undefined;
+  for (const server of servers.splice(0)) server.close();
+  await collector?.stop();
+  collector = undefined;
+});
+
+function expectAccounting(status: AgentStatus): void {
+  for (const [name, p] of Object.entries(status.pipelines)) {
+    const dropped = Object.values(p.dropped).reduce((a, b) => a + b, 0);
+    expect(p.produced, name).toBe(p.delivered + dropped + p.queued + p.inFlight);
+  }
+}
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<number> {
+  const server = createServer(handler);
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+function request(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+/** An application: a frontend calling an inventory service over HTTP, logging and counting. */
+async function startApplication(a: Agent): Promise<number> {
+  const inventoryPort = await listen((_req, res) => {
+    a.logger.info('inventory checked', { sku: 'A-1' });
+    res.end('42');
+  });
+  return listen((_req, res) => {
+    a.meter.counter('orders_total', { region: 'eu' }).inc();
+    void request(`http://127.0.0.1:${inventoryPort}/stock?sku=A-1`).then((stock) =>
+      res.end(`stock ${stock}`),
+    );
+  });
+}
+
+describe('start() against a collector', () => {
+  it('delivers segments with cross-process references, logs with trace context, meters and instance data', async () => {
+    collector = await startCollector({ port: 0, token: 'secret-token' });
+    agent = start({
+      serviceName: 'shop',
+      serviceInstance: 'shop-1',
+      collector: collector.address,
+      authentication: 'secret-token',
+      lingerMs: 20,
+      meterIntervalMs: 1_000,
+      heartbeatIntervalMs: 1_000,
+    });
+    const port = await startApplication(agent);
+    for (let i = 0; i < 5; i++)
+      expect(await request(`http://127.0.0.1:${port}/checkout?id=${i}`)).toBe('stock 42');
+
+    const flushed = await agent.flush({ timeoutMs: 5_000 });
+    expect(flushed).toEqual({ done: true, remaining: 0 });
+    await collector.waitFor((c) => c.meters().length > 0 && c.instances()[0]?.keepAlives, 10_000);
+    await agent.flush({ timeoutMs: 5_000 });
+
+    // Per request: the test's own client call (an exit span with no entry: a segment of its own), the checkout
+    // entry with its exit to inventory, and the inventory entry.
+    const segments = collector.segments();
+    expect(segments).toHaveLength(15);
+    const entries = segments.filter((s) => s.spans.some((sp) => sp.operationName === 'GET:/stock'));
+    expect(entries).toHaveLength(5);
+    for (const inventory of entries) {
+      const entry = inventory.spans[0]!;
+      expect(entry.spanType).toBe(SpanType.Entry);
+      expect(entry.componentId).toBe(49);
+      const ref = entry.refs[0]!;
+      expect(ref.refType).toBe(RefType.CrossProcess);
+      const parent = segments.find((s) => s.traceSegmentId === ref.parentTraceSegmentId)!;
+      expect(parent.traceId).toBe(inventory.traceId);
+      expect(ref.parentService).toBe('shop');
+      expect(ref.parentEndpoint).toBe('GET:/checkout');
+      const exit = parent.spans.find((sp) => sp.spanId === ref.parentSpanId)!;
+      expect(exit.spanType).toBe(SpanType.Exit);
+      expect(exit.peer).toBe(ref.networkAddressUsedAtPeer);
+    }
+
+    const logs = collector.logs();
+    expect(logs).toHaveLength(5);
+    for (const log of logs) {
+      expect(log.service).toBe('shop');
+      expect(log.serviceInstance).toBe('shop-1');
+      expect(log.endpoint).toBe('GET:/stock');
+      const segment = entries.find((s) => s.traceSegmentId === log.traceContext?.traceSegmentId);
+      expect(segment, 'log correlated with its segment').toBeDefined();
+      expect(log.traceContext?.traceId).toBe(segment!.traceId);
+    }
+
+    const orders = collector.meters().filter((m) => m.singleValue?.name === 'orders_total');
+    expect(orders.at(-1)?.singleValue?.value).toBe(5);
+    expect(
+      collector.meters().some((m) => m.singleValue?.name === 'instance_nodejs_agent_delivered'),
+    ).toBe(true);
+
+    const instance = collector.instances().find((i) => i.serviceInstance === 'shop-1')!;
+    expect(instance.properties.find((p) => p.key === 'language')?.value).toBe('Node.js');
+    expect(instance.keepAlives).toBeGreaterThan(0);
+    expect(collector.requests().every((r) => r.authentication === 'secret-token')).toBe(true);
+
+    const status = agent.status();
+    expectAccounting(status);
+    expect(status.state).toBe('connected');
+    const counts = collector.counts();
+    expect(status.pipelines.segments.delivered).toBe(counts.segments);
+    expect(status.pipelines.logs.delivered).toBe(counts.logs);
+    expect(status.pipelines.meters.delivered).toBe(counts.meters);
+  });
+
+  it('returns the running agent when started twice', async () => {
+    collector = await startCollector({ port: 0 });
+    const lines: string[] = [];
+    agent = start({ collector: collector.address, diagnostics: (line) => lines.push(line) });
+    expect(start({ collector: collector.address, diagnostics: (line) => lines.push(line) })).toBe(
+      agent,
+    );
+  });
+
+  it('starts delivering within the longest probe delay + 2 s once a refused backend comes up', async () => {
+    collector = await startCollector({ port: 0 });
+    await collector.setFault(fault.refuse());
+    agent = start({
+      serviceName: 'late',
+      collector: collector.address,
+      lingerMs: 10,
+      probeMinDelayMs: 200,
+      probeMaxDelayMs: 1_000,
+      breakerThreshold: 2,
+      retryMaxAttempts: 0,
+      diagnostics: () => {},
+    });
+    const port = await listen((_req, res) => res.end('ok'));
+    const samples: AgentStatus[] = [];
+    const sampler = setInterval(() => samples.push(agent!.status()), 50);
+    for (let i = 0; i < 20; i++) await request(`http://127.0.0.1:${port}/x`);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(agent.status().backends[0]!.breaker).toBe('open');
+    expect(agent.status().pipelines.segments.delivered).toBe(0);
+
+    await collector.setFault(fault.up());
+    const upAt = Date.now();
+    // The bound the agent promises: the longest probe delay (1 s here) plus 2 s.
+    await collector.waitFor((c) => c.counts().segments > 0, 1_000 + 2_000);
+    expect(Date.now() - upAt).toBeLessThanOrEqual(1_000 + 2_000);
+    await collector.waitFor((c) => c.counts().segments >= 40, 10_000);
+    clearInterval(sampler);
+    await agent.flush({ timeoutMs: 5_000 });
+    for (const status of [...samples, agent.status()]) expectAccounting(status);
+    // 20 requests, each a client segment (the test's own call) and a server segment.
+    expect(agent.status().pipelines.segments).toMatchObject({
+      produced: 40,
+      delivered: 40,
+      queued: 0,
+    });
+    expect(collector.counts().segments).toBe(40); // nothing twice
+  });
+});

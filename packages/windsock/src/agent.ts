@@ -1,0 +1,431 @@
+// The facade: read configuration, build the parts, wire them into three pipelines, expose health. It owns no loop
+// and no state machine: queues, breakers, the transport and the tracer each live in their own package.
+import {
+  createDiagnosticLogger,
+  createLogger,
+  createMeterRegistry,
+  createTracer,
+  runAsAgent,
+  type DiagnosticLogger,
+  type Logger,
+  type MeterRegistry,
+  type Sink,
+  type Tracer,
+} from '@windsock/core';
+import { captureConsole } from '@windsock/core/console';
+import { instrumentPino } from '@windsock/core/pino';
+import { encodeLogData, encodeMessage, encodeSegmentObject, MeterData } from '@windsock/protocol';
+import {
+  createTransport,
+  startManagementScheduler,
+  type ConfigurationUpdate,
+  type ManagementScheduler,
+  type Transport,
+} from '@windsock/transport';
+import { Backends } from './backends.js';
+import { ConfigError, resolveConfig, type AgentConfig, type AgentOptions } from './config.js';
+import { AGENT_VERSION, instanceProperties } from './instance.js';
+import { Pipeline, type PipelineName } from './pipeline.js';
+import {
+  agentState,
+  backendStatus,
+  describeError,
+  pipelineStatus,
+  type AgentStatus,
+} from './status.js';
+
+export interface FlushOptions {
+  /** Default 5 000 ms. */
+  timeoutMs?: number;
+}
+
+export interface FlushResult {
+  /** True when everything queued at the call was settled (delivered or dropped) in time. */
+  done: boolean;
+  /** Items still queued or in flight, of those queued at the call, when it resolved. */
+  remaining: number;
+}
+
+export interface Agent {
+  readonly config: Readonly<AgentConfig>;
+  readonly tracer: Tracer;
+  readonly logger: Logger;
+  readonly meter: MeterRegistry;
+  /** Cheap and synchronous: for every pipeline, produced === delivered + Σ dropped + queued + inFlight. */
+  status(): AgentStatus;
+  /** Sends what is queued now; resolves (never rejects) when settled or at the timeout. */
+  flush(options?: FlushOptions): Promise<FlushResult>;
+  /** Flushes, then releases everything (channels, timers, instrumentation); the process can then exit. */
+  shutdown(options?: FlushOptions): Promise<void>;
+}
+
+const PIPELINES: readonly PipelineName[] = ['segments', 'logs', 'meters'];
+const DEFAULT_TIMEOUT_MS = 5_000;
+
+class WindsockAgent implements Agent {
+  readonly tracer: Tracer;
+  readonly logger: Logger;
+  readonly meter: MeterRegistry;
+  private readonly diagnostics: DiagnosticLogger;
+  private readonly transport: Transport;
+  private readonly backends: Backends;
+  private readonly pipelines: Record<PipelineName, Pipeline>;
+  private readonly scheduler: ManagementScheduler;
+  private readonly disposers: (() => void)[] = [];
+  private stopping: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly config: AgentConfig,
+    readonly options: AgentOptions,
+  ) {
+    this.diagnostics = createDiagnosticLogger({
+      level: config.loggingLevel,
+      ...(options.diagnostics === undefined ? {} : { write: options.diagnostics }),
+    });
+    this.transport = createTransportOrThrow(config, (address) => this.backends.isOpen(address));
+    this.backends = new Backends(config, (address, signal) =>
+      this.transport.keepAlive(
+        { service: config.serviceName, serviceInstance: config.serviceInstance, layer: '' },
+        { backend: address, signal },
+      ),
+    );
+    const send = {
+      segments: this.transport.sendSegments.bind(this.transport),
+      logs: this.transport.sendLogs.bind(this.transport),
+      meters: this.transport.sendMeters.bind(this.transport),
+    };
+    const pipelines = {} as Record<PipelineName, Pipeline>;
+    for (const name of PIPELINES) {
+      pipelines[name] = new Pipeline({
+        name,
+        maxItems: config.maxBufferSize,
+        maxBytes: config.maxBufferBytes,
+        maxBatchItems: config.maxBatchItems,
+        lingerMs: config.lingerMs,
+        backends: this.backends,
+        send: (frames, address, signal) => send[name](frames, { backend: address, signal }),
+        onOverflow: (pipeline, phase, dropped) => this.reportOverflow(pipeline, phase, dropped),
+      });
+    }
+    this.pipelines = pipelines;
+    this.watchBreakers();
+
+    const sink = this.createSink();
+    this.tracer = createTracer({
+      serviceName: config.serviceName,
+      serviceInstance: config.serviceInstance,
+      sink,
+      sampleRate: config.sampleRate,
+      ignorePaths: config.traceIgnorePath,
+      ignoreMethods: config.httpIgnoreMethod,
+      disabledPlugins: tracerPlugins(config.disablePlugins),
+    });
+    this.tracer.enableHttpInstrumentation();
+    this.logger = createLogger({
+      tracer: this.tracer,
+      sink,
+      serviceName: config.serviceName,
+      serviceInstance: config.serviceInstance,
+    });
+    this.meter = createMeterRegistry({
+      sink,
+      serviceName: config.serviceName,
+      serviceInstance: config.serviceInstance,
+      intervalMs: config.meterIntervalMs,
+    });
+    if (config.logReporterEnable) this.captureLogs();
+    this.registerSelfMeters();
+    if (config.meterReporterEnable) this.meter.start();
+
+    this.scheduler = startManagementScheduler(this.transport, {
+      service: config.serviceName,
+      serviceInstance: config.serviceInstance,
+      properties: instanceProperties(),
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      cdsIntervalMs: config.cdsIntervalMs,
+      isBackendOpen: (address) => this.backends.isOpen(address),
+      onConfiguration: (update) => this.applyConfiguration(update),
+    });
+    if (config.shutdownOnSignals) this.installSignalHandlers();
+  }
+
+  status(): AgentStatus {
+    const pipelines = {} as AgentStatus['pipelines'];
+    for (const name of PIPELINES) pipelines[name] = pipelineStatus(this.pipelines[name].stats());
+    return {
+      state: agentState(this.backends.states(), this.stopped),
+      backends: this.backends.list.map(backendStatus),
+      pipelines,
+    };
+  }
+
+  async flush(options: FlushOptions = {}): Promise<FlushResult> {
+    const timeoutMs = timeoutOf(options);
+    const results = await Promise.all(
+      PIPELINES.map((name) => this.pipelines[name].flush(timeoutMs)),
+    );
+    return {
+      done: results.every((r) => r.done),
+      remaining: results.reduce((sum, r) => sum + r.remaining, 0),
+    };
+  }
+
+  shutdown(options: FlushOptions = {}): Promise<void> {
+    this.stopping ??= this.stop(timeoutOf(options));
+    return this.stopping;
+  }
+
+  private async stop(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    // Produce nothing new; then send what is queued while time remains.
+    this.tracer.disable();
+    this.meter.stop();
+    this.scheduler.stop();
+    for (const dispose of this.disposers.splice(0)) dispose();
+    // Keep a little time to cancel and settle the batch in flight after the flush.
+    await this.flush({ timeoutMs: Math.max(0, timeoutMs - Math.min(500, timeoutMs / 5)) });
+    this.transport.close(); // cancels calls in flight: their batches settle as `unacknowledged` or `shutdown`
+    const closed = Promise.all(PIPELINES.map((name) => this.pipelines[name].close()));
+    await Promise.race([closed, sleep(Math.max(0, deadline - Date.now()))]);
+    this.backends.dispose();
+    this.stopped = true;
+    forgetAgent(this);
+  }
+
+  private createSink(): Sink {
+    const { segments, logs, meters } = this.pipelines;
+    const encodeInto = <T>(pipeline: Pipeline, encode: (item: T) => Uint8Array, item: T): void => {
+      let frame: Uint8Array;
+      try {
+        frame = encode(item);
+      } catch (error) {
+        pipeline.reject();
+        this.diagnostics.warn(
+          `encode:${pipeline.name}`,
+          `could not encode a ${pipeline.name} item: ${describeError(error)}`,
+        );
+        return;
+      }
+      pipeline.offer(frame);
+    };
+    const reportLogs = this.config.logReporterEnable;
+    return {
+      segment: (segment) => encodeInto(segments, encodeSegmentObject, segment),
+      log: (record) => {
+        if (reportLogs) encodeInto(logs, encodeLogData, record);
+      },
+      meters: (collection) => {
+        for (const data of collection)
+          encodeInto(meters, (m: MeterData) => encodeMessage(MeterData, m), data);
+      },
+    };
+  }
+
+  /** pino is seen through its diagnostics channel (no import, no patch); console only when asked for. */
+  private captureLogs(): void {
+    const disabled = this.config.disablePlugins;
+    if (!disabled.includes('pino')) this.disposers.push(instrumentPino(this.logger));
+    if (this.config.captureConsole && !disabled.includes('console')) {
+      this.disposers.push(captureConsole(this.logger));
+    }
+  }
+
+  private reportOverflow(pipeline: PipelineName, phase: 'start' | 'end', dropped: number): void {
+    runAsAgent(() => {
+      if (phase === 'start') {
+        this.diagnostics.warn(
+          `overflow:${pipeline}`,
+          `${pipeline} queue is full: dropping the oldest items until it drains`,
+        );
+      } else {
+        this.diagnostics.info(
+          `overflow-end:${pipeline}`,
+          `${pipeline} queue has room again; ${dropped} items were dropped meanwhile`,
+        );
+      }
+    });
+  }
+
+  private watchBreakers(): void {
+    for (const backend of this.backends.list) {
+      const dispose = backend.policy.onStateChange(({ state, previous }) => {
+        runAsAgent(() => {
+          const error = describeError(backend.policy.snapshot().lastError);
+          const line = `backend ${backend.address}: breaker ${previous} → ${state}${state === 'open' && error !== undefined ? ` (${error})` : ''}`;
+          if (state === 'closed') this.diagnostics.info(`breaker:${backend.address}`, line);
+          else this.diagnostics.warn(`breaker:${backend.address}`, line);
+        });
+      });
+      this.disposers.push(dispose);
+    }
+  }
+
+  private registerSelfMeters(): void {
+    for (const name of PIPELINES) {
+      const labels = { pipeline: name };
+      const stats = (): ReturnType<Pipeline['stats']> => this.pipelines[name].stats();
+      this.meter.gauge('instance_nodejs_agent_produced', labels, () => stats().produced);
+      this.meter.gauge('instance_nodejs_agent_delivered', labels, () => stats().delivered);
+      this.meter.gauge('instance_nodejs_agent_queued', labels, () => stats().queued);
+      this.meter.gauge('instance_nodejs_agent_queued_bytes', labels, () => stats().queuedBytes);
+      for (const reason of [
+        'overflow',
+        'expired',
+        'rejected',
+        'unacknowledged',
+        'shutdown',
+      ] as const) {
+        this.meter.gauge(
+          'instance_nodejs_agent_dropped',
+          { ...labels, reason },
+          () => stats().dropped[reason],
+        );
+      }
+    }
+    for (const backend of this.backends.list) {
+      // 0 closed, 1 half-open, 2 open, 3 isolated: an OAP dashboard can plot it as a line.
+      const level = { closed: 0, 'half-open': 1, open: 2, isolated: 3 } as const;
+      this.meter.gauge(
+        'instance_nodejs_agent_breaker_state',
+        { backend: backend.address },
+        () => level[backend.policy.state],
+      );
+    }
+  }
+
+  private applyConfiguration(update: ConfigurationUpdate): void {
+    const raw = update.values['agent.sample_rate'];
+    if (raw === undefined) return;
+    const rate = parseSampleRate(raw);
+    if (rate === undefined) {
+      this.diagnostics.warn(
+        'cds:sample_rate',
+        `ignored agent.sample_rate=${JSON.stringify(raw)} from configuration discovery`,
+      );
+      return;
+    }
+    this.tracer.setSampleRate(rate);
+    this.diagnostics.info(
+      'cds:sample_rate',
+      `sample rate set to ${rate} by configuration discovery`,
+    );
+  }
+
+  private installSignalHandlers(): void {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const handler = (): void => {
+        void this.shutdown({ timeoutMs: this.config.reportTimeoutMs }).then(() => {
+          // Keep the default meaning of the signal when nobody else listens: the process ends.
+          if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        });
+      };
+      process.once(signal, handler);
+      this.disposers.push(() => process.removeListener(signal, handler));
+    }
+  }
+}
+
+/** `agent.sample_rate` from OAP: a share in [0, 1], or per 10,000 as SkyWalking agents commonly express it. */
+export function parseSampleRate(raw: string): number | undefined {
+  const value = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) return undefined;
+  if (value <= 1) return value;
+  return value <= 10_000 ? value / 10_000 : undefined;
+}
+
+/** The tracer's instrumentations among the disabled plugins (`http` means both sides; https shares http's). */
+function tracerPlugins(disabled: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const name of disabled) {
+    if (name === 'http') names.add('http-server').add('http-client');
+    else if (name === 'http-server' || name === 'http-client' || name === 'fetch') names.add(name);
+  }
+  return [...names];
+}
+
+function createTransportOrThrow(
+  config: AgentConfig,
+  isBackendOpen: (address: string) => boolean,
+): Transport {
+  try {
+    return createTransport({
+      backends: config.collector,
+      secure: config.secure,
+      ...(config.tlsCaPath === undefined ? {} : { caPath: config.tlsCaPath }),
+      ...(config.tlsCertPath === undefined ? {} : { certPath: config.tlsCertPath }),
+      ...(config.tlsKeyPath === undefined ? {} : { keyPath: config.tlsKeyPath }),
+      ...(config.authentication === undefined ? {} : { authentication: config.authentication }),
+      agentVersion: AGENT_VERSION,
+      deadlines: {
+        segments: config.reportTimeoutMs,
+        logs: config.reportTimeoutMs,
+        meters: config.reportTimeoutMs,
+      },
+      isBackendOpen,
+      // grpc-js would wait up to 120 s between reconnection attempts; a backend the breaker's probe finds healthy
+      // must be reachable at once, so the channel retries on the probe's own schedule.
+      channelOptions: {
+        'grpc.initial_reconnect_backoff_ms': config.probeMinDelayMs,
+        'grpc.max_reconnect_backoff_ms': config.probeMaxDelayMs,
+      },
+    });
+  } catch (error) {
+    // A certificate file that cannot be read is a configuration problem like any other.
+    throw new ConfigError([
+      {
+        name: 'transport',
+        value: config.collector.join(','),
+        expected: describeError(error) ?? 'a usable transport',
+      },
+    ]);
+  }
+}
+
+function timeoutOf(options: FlushOptions | undefined): number {
+  const timeoutMs = options?.timeoutMs;
+  return typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs >= 0
+    ? timeoutMs
+    : DEFAULT_TIMEOUT_MS;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+// One agent per process, shared by the ESM and CommonJS builds (which are separate module instances).
+const AGENT_KEY = Symbol.for('windsock.agent');
+type AgentSlot = { [AGENT_KEY]?: WindsockAgent };
+
+function forgetAgent(agent: WindsockAgent): void {
+  const slot = globalThis as AgentSlot;
+  if (slot[AGENT_KEY] === agent) delete slot[AGENT_KEY];
+}
+
+/**
+ * Starts the agent (or returns the one already running). Throws a ConfigError listing every invalid option or
+ * `SW_*` variable; nothing else it does throws.
+ */
+export function start(options: AgentOptions = {}): Agent {
+  const slot = globalThis as AgentSlot;
+  const running = slot[AGENT_KEY];
+  if (running !== undefined) {
+    if (fingerprint(options) !== fingerprint(running.options)) {
+      createDiagnosticLogger({ level: running.config.loggingLevel }).warn(
+        'start:twice',
+        'start() was called again with different options; the running agent keeps its configuration',
+      );
+    }
+    return running;
+  }
+  const config = resolveConfig(options);
+  const agent = new WindsockAgent(config, options);
+  slot[AGENT_KEY] = agent;
+  return agent;
+}
+
+function fingerprint(options: AgentOptions): string {
+  return JSON.stringify(options, (_key, value: unknown) =>
+    typeof value === 'function' ? 'function' : value,
+  );
+}

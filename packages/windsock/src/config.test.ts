@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configurationTable, resolveConfig, SETTINGS } from './config.js';
+
+describe('resolveConfig', () => {
+  it('gives documented defaults with no options and no environment', () => {
+    const config = resolveConfig({}, {});
+    expect(config).toMatchObject({
+      serviceName: 'your-nodejs-service',
+      collector: ['127.0.0.1:11800'],
+      secure: false,
+      sampleRate: 1,
+      maxBufferSize: 10_000,
+      maxBufferBytes: 8 * 1024 * 1024,
+      heartbeatIntervalMs: 20_000,
+      loggingLevel: 'warn',
+      breakerThreshold: 5,
+      probeMinDelayMs: 1000,
+      probeMaxDelayMs: 10_000,
+      retryMaxAttempts: 2,
+    });
+    expect(config.serviceInstance).toMatch(/^[0-9a-f]{32}@.+/);
+  });
+
+  it('reads SW_* environment variables, and options win over them', () => {
+    const env = {
+      SW_AGENT_NAME: 'from-env',
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'a:11800, b:11801',
+      SW_AGENT_SAMPLE: '0.25',
+      SW_AGENT_MAX_BUFFER_BYTES: '16mb',
+      SW_AGENT_HEARTBEAT_INTERVAL: '30s',
+      SW_TRACE_IGNORE_PATH: '/health,/static/**',
+      SW_HTTP_IGNORE_METHOD: 'options,head',
+      SW_AGENT_LOG_REPORTER_ENABLE: 'false',
+      SW_AGENT_LOGGING_LEVEL: 'DEBUG',
+    };
+    const config = resolveConfig({ serviceName: 'from-option' }, env);
+    expect(config).toMatchObject({
+      serviceName: 'from-option',
+      collector: ['a:11800', 'b:11801'],
+      sampleRate: 0.25,
+      maxBufferBytes: 16 * 1024 * 1024,
+      heartbeatIntervalMs: 30_000,
+      traceIgnorePath: ['/health', '/static/**'],
+      httpIgnoreMethod: ['OPTIONS', 'HEAD'],
+      logReporterEnable: false,
+      loggingLevel: 'debug',
+    });
+  });
+
+  it('accepts the collector as an array, and IPv6 addresses in brackets', () => {
+    expect(resolveConfig({ collector: ['[::1]:11800', 'oap.example:443'] }, {}).collector).toEqual([
+      '[::1]:11800',
+      'oap.example:443',
+    ]);
+  });
+
+  it('turns TLS on when a CA or client certificate is given', () => {
+    expect(resolveConfig({ tlsCaPath: '/ca.pem' }, {}).secure).toBe(true);
+  });
+
+  it('lists every problem at once, naming the option or variable, the value and the accepted form', () => {
+    let error: unknown;
+    try {
+      resolveConfig(
+        {
+          sampleRate: 2,
+          collector: 'no-port',
+          maxBufferSize: -1,
+          tlsCertPath: '/c.pem',
+          bogus: 1,
+        } as never,
+        { SW_AGENT_HEARTBEAT_INTERVAL: 'often', SW_AGENT_DISABLE_PLUGINS: 'http,mongodb' },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.map((p) => p.name).sort()).toEqual(
+      [
+        'SW_AGENT_DISABLE_PLUGINS (disablePlugins)',
+        'SW_AGENT_HEARTBEAT_INTERVAL (heartbeatIntervalMs)',
+        'bogus',
+        'collector',
+        'maxBufferSize',
+        'sampleRate',
+        'tlsCertPath/tlsKeyPath',
+      ].sort(),
+    );
+    const message = (error as Error).message;
+    expect(message).toContain('sampleRate = 2: expected a number from 0 to 1');
+    expect(message).toContain('SW_AGENT_HEARTBEAT_INTERVAL (heartbeatIntervalMs) = "often"');
+  });
+
+  it.each([
+    ['SW_AGENT_SAMPLE', 'NaN'],
+    ['SW_AGENT_SAMPLE', '-0.1'],
+    ['SW_AGENT_MAX_BUFFER_SIZE', '1.5'],
+    ['SW_AGENT_MAX_BUFFER_BYTES', '1tb'],
+    ['SW_AGENT_SECURE', 'maybe'],
+    ['SW_AGENT_COLLECTOR_BACKEND_SERVICES', 'host:99999'],
+    ['SW_AGENT_COLLECTOR_BACKEND_SERVICES', ','],
+    ['SW_AGENT_LOGGING_LEVEL', 'loud'],
+    ['SW_AGENT_BREAKER_PROBE_MIN_DELAY', '2h'],
+    ['SW_AGENT_RETRY_MAX_ATTEMPTS', '11'],
+  ])('rejects %s=%s', (name, value) => {
+    expect(() => resolveConfig({}, { [name]: value })).toThrow(ConfigError);
+    expect(() => resolveConfig({}, { [name]: value })).toThrow(name);
+  });
+
+  it('rejects a probe or retry minimum above its maximum', () => {
+    expect(() => resolveConfig({ probeMinDelayMs: 20_000 }, {})).toThrow(/probeMinDelayMs/);
+    expect(() => resolveConfig({ retryInitialDelayMs: 6_000 }, {})).toThrow(/retryInitialDelayMs/);
+  });
+
+  it('rejects options that are not an object, and wrongly typed values', () => {
+    expect(() => resolveConfig('checkout' as never, {})).toThrow(ConfigError);
+    expect(() => resolveConfig({ serviceName: 42 } as never, {})).toThrow(/serviceName = 42/);
+    expect(() => resolveConfig({ diagnostics: 'stderr' } as never, {})).toThrow(/diagnostics/);
+  });
+
+  it('has one environment variable per setting, each distinct', () => {
+    const envs = SETTINGS.map((s) => s.env).filter((e) => e !== undefined);
+    expect(new Set(envs).size).toBe(envs.length);
+  });
+
+  it('the README documents exactly this table', () => {
+    // Compare cell by cell: prettier pads markdown tables, which changes nothing a reader sees.
+    const normalize = (text: string): string =>
+      text
+        .split('\n')
+        .filter((line) => line.trim().startsWith('|'))
+        .map((line) =>
+          line
+            .split('|')
+            .map((cell) => cell.trim().replace(/^:?-+:?$/, '---'))
+            .join('|'),
+        )
+        .join('\n');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(normalize(readme)).toContain(normalize(configurationTable()));
+  });
+});

@@ -1,0 +1,21 @@
+export {
+  start,
+  parseSampleRate,
+  type Agent,
+  type FlushOptions,
+  type FlushResult,
+} from './agent.js';
+export { startFromEnvironment } from './start-from-environment.js';
+export {
+  ConfigError,
+  configurationTable,
+  resolveConfig,
+  SETTINGS,
+  PLUGIN_NAMES,
+  type AgentConfig,
+  type AgentOptions,
+  type ConfigProblem,
+  type DiagnosticLevel,
+} from './config.js';
+export type { AgentState, AgentStatus, BackendStatus, PipelineStatus } from './status.js';
+export { AGENT_VERSION } from './instance.js';

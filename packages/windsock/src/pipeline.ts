@@ -1,0 +1,93 @@
+// A pipeline is one queue and its one drain loop: items are encoded once on the producer's call, offered to the
+// queue as bytes, and sent in batches by the loop through the backends' policies. The loop rests until the next
+// probe while every breaker is open, so an outage costs O(1) work per probe interval, not per item.
+import { BoundedQueue, type DrainDecision, type QueueStats } from '@windsock/queue';
+import type { TransportResult } from '@windsock/transport';
+import type { Backends } from './backends.js';
+
+export type PipelineName = 'segments' | 'logs' | 'meters';
+
+export interface PipelineOptions {
+  name: PipelineName;
+  maxItems: number;
+  maxBytes: number;
+  maxBatchItems: number;
+  lingerMs: number;
+  backends: Backends;
+  send: (
+    frames: readonly Uint8Array[],
+    address: string,
+    signal: AbortSignal,
+  ) => Promise<TransportResult>;
+  /** Told once when an overflow episode starts and once when it ends. */
+  onOverflow: (name: PipelineName, phase: 'start' | 'end', dropped: number) => void;
+}
+
+/** Largest batch in bytes: OAP's default gRPC message limit is 50 MiB; stay far below it. */
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+export class Pipeline {
+  readonly name: PipelineName;
+  readonly queue: BoundedQueue<Uint8Array>;
+  private readonly stopping = new AbortController();
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.name = options.name;
+    this.queue = new BoundedQueue<Uint8Array>({
+      maxItems: options.maxItems,
+      maxBytes: options.maxBytes,
+      overflow: 'drop-oldest',
+      onOverflow: ({ phase, dropped }) => options.onOverflow(options.name, phase, dropped),
+    });
+    this.loop = this.queue.drain((batch) => this.sendBatch(batch.items), {
+      maxBatchItems: options.maxBatchItems,
+      maxBatchBytes: Math.min(MAX_BATCH_BYTES, options.maxBytes),
+      lingerMs: options.lingerMs,
+    });
+  }
+
+  /** Queues one encoded frame. O(1), never throws. */
+  offer(frame: Uint8Array): void {
+    this.queue.offer(frame, frame.byteLength);
+  }
+
+  /** Counts an item that could not even be encoded, so that `produced` still accounts for it. */
+  reject(): void {
+    this.queue.offer(EMPTY, Number.NaN); // a non-finite size is counted as `rejected` by the queue
+  }
+
+  stats(): QueueStats {
+    return this.queue.stats();
+  }
+
+  flush(timeoutMs: number): Promise<{ done: boolean; remaining: number }> {
+    return this.queue.flush(timeoutMs);
+  }
+
+  /** Cancels the batch in flight (shutdown), ends the loop, and drops what is left as `shutdown`. */
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await this.queue.close();
+    await this.loop;
+    this.queue.discard('shutdown');
+  }
+
+  private async sendBatch(frames: readonly Uint8Array[]): Promise<DrainDecision> {
+    const { backends, send } = this.options;
+    const result = await backends.send(
+      (address, signal) => send(frames, address, signal),
+      this.stopping.signal,
+    );
+    switch (result.kind) {
+      case 'delivered':
+        return { outcome: { kind: 'delivered' } };
+      case 'kept':
+        return { outcome: { kind: 'requeue' }, pauseMs: result.pauseMs };
+      case 'lost':
+        return { outcome: { kind: 'dropped', reason: result.reason }, pauseMs: result.pauseMs };
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);

@@ -1,0 +1,121 @@
+// `--import windsock/register` and `-r windsock/register`, run as real child processes on the built package, so
+// crashes, exit codes and stderr are observed from outside.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { fault, startCollector, type Collector } from '@windsock/collector';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentStatus } from '../src/status.js';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+let collector: Collector | undefined;
+
+afterEach(async () => {
+  await collector?.stop();
+  collector = undefined;
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: packageDir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(killer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+function expectDelivered(result: Run, c: Collector): void {
+  expect(result.signal, result.stderr).toBeNull();
+  expect(result.code, result.stderr).toBe(0);
+  const status = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as AgentStatus;
+  // 3 requests, each: the app's own call (its own segment), the frontend entry + exit, the backend entry.
+  expect(status.pipelines.segments).toMatchObject({
+    produced: 9,
+    delivered: 9,
+    queued: 0,
+    inFlight: 0,
+  });
+  expect(c.counts().segments).toBe(9);
+  const services = new Set(c.segments().map((s) => s.service));
+  expect([...services]).toEqual(['fixture']);
+  expect(c.instances().some((i) => i.serviceInstance === 'fixture-1')).toBe(true);
+}
+
+describe('windsock/register', () => {
+  it('traces an ES module app started with --import, and the process exits by itself', async () => {
+    collector = await startCollector({ port: 0 });
+    const result = await run(['--import', 'windsock/register', 'test/fixtures/app.mjs'], {
+      SW_AGENT_NAME: 'fixture',
+      SW_AGENT_INSTANCE: 'fixture-1',
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.address,
+      SW_AGENT_LINGER: '10ms',
+    });
+    expectDelivered(result, collector);
+  });
+
+  it('traces a CommonJS app started with -r, and the process exits by itself', async () => {
+    collector = await startCollector({ port: 0 });
+    const result = await run(['-r', 'windsock/register', 'test/fixtures/app.cjs'], {
+      SW_AGENT_NAME: 'fixture',
+      SW_AGENT_INSTANCE: 'fixture-1',
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: collector.address,
+      SW_AGENT_LINGER: '10ms',
+    });
+    expectDelivered(result, collector);
+  });
+
+  it('prints every bad variable once and runs the application without the agent', async () => {
+    const result = await run(['--import', 'windsock/register', 'test/fixtures/bad-env.mjs'], {
+      SW_AGENT_SAMPLE: 'lots',
+      SW_AGENT_COLLECTOR_BACKEND_SERVICES: 'nowhere',
+      SW_AGENT_MAX_BUFFER_BYTES: '-1',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('app ran\n');
+    expect(result.stderr).toContain('SW_AGENT_SAMPLE (sampleRate) = "lots"');
+    expect(result.stderr).toContain('SW_AGENT_COLLECTOR_BACKEND_SERVICES (collector) = "nowhere"');
+    expect(result.stderr).toContain('SW_AGENT_MAX_BUFFER_BYTES (maxBufferBytes) = "-1"');
+    expect(result.stderr.match(/invalid configuration/g)).toHaveLength(1);
+  });
+
+  it('shutdown() with the backend blackholed returns within its timeout and the process exits', async () => {
+    collector = await startCollector({ port: 0 });
+    await collector.setFault(fault.blackhole());
+    const result = await run(['test/fixtures/shutdown-blackhole.mjs'], {
+      COLLECTOR: collector.address,
+    });
+    expect(result.signal, result.stderr).toBeNull();
+    expect(result.code, result.stderr).toBe(0);
+    const { shutdownMs, status } = JSON.parse(result.stdout.trim()) as {
+      shutdownMs: number;
+      status: AgentStatus;
+    };
+    expect(shutdownMs).toBeLessThanOrEqual(1_500 + 250);
+    expect(status.state).toBe('stopped');
+    const segments = status.pipelines.segments;
+    expect(segments.produced).toBe(40); // 20 requests: client and server segment each
+    expect(segments.delivered).toBe(0);
+    expect(
+      segments.dropped.unacknowledged +
+        segments.dropped.shutdown +
+        segments.queued +
+        segments.inFlight,
+    ).toBe(40);
+  });
+});
