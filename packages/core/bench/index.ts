@@ -104,3 +104,6 @@ process.stdout.write(
   `traced / un-instrumented time per request (best of 3 passes each): ${ratio.toFixed(2)} ` +
     `(throughput kept: ${(100 / ratio).toFixed(0)}%); segments reported while traced: ${reported - before}\n`,
 );
+
+// Log lines through the pino integration (bench/logs.ts).
+await import('./logs.js');
