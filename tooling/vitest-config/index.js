@@ -8,8 +8,8 @@ export function windsockVitest(overrides = {}) {
       test: {
         include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
         reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
-        testTimeout: 30_000,
-        hookTimeout: 30_000,
+        testTimeout: 60_000,
+        hookTimeout: 60_000,
       },
     }),
     overrides,

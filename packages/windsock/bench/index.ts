@@ -52,12 +52,22 @@ const segment = lastSegment!;
 // between benchmarks.
 const options = { iterations: 2_000, warmup: 2_000, rounds: 7 };
 const settle = () => agent.flush({ timeoutMs: 30_000 });
-const results = [bench('entry + exit span, sink discards (core alone)', () => spanPair(bare), options)];
+const results = [
+  bench('entry + exit span, sink discards (core alone)', () => spanPair(bare), options),
+];
 await settle();
-results.push(bench('entry + exit span → encoded → queued (windsock)', () => spanPair(agent.tracer), options));
+results.push(
+  bench('entry + exit span → encoded → queued (windsock)', () => spanPair(agent.tracer), options),
+);
 await settle();
 results.push(bench('encodeSegmentObject (2 spans)', () => encodeSegmentObject(segment), options));
-results.push(bench('logger.info → LogData → encoded → queued', (i) => agent.logger.info('order placed', { id: i }), options));
+results.push(
+  bench(
+    'logger.info → LogData → encoded → queued',
+    (i) => agent.logger.info('order placed', { id: i }),
+    options,
+  ),
+);
 await settle();
 // Everything on the application's thread, sending included: 100 span pairs, then one turn of the event loop in
 // which the drain loop encodes nothing (frames are ready) and writes a batch to the collector.

@@ -78,7 +78,15 @@ describe('start() against a collector', () => {
 
     const flushed = await agent.flush({ timeoutMs: 5_000 });
     expect(flushed).toEqual({ done: true, remaining: 0 });
-    await collector.waitFor((c) => c.meters().length > 0 && c.instances()[0]?.keepAlives, 10_000);
+    // Meters are collected every second: wait for a collection taken after the fifth order.
+    await collector.waitFor(
+      (c) =>
+        c
+          .meters()
+          .some((m) => m.singleValue?.name === 'orders_total' && m.singleValue.value === 5) &&
+        c.instances()[0]?.keepAlives,
+      10_000,
+    );
     await agent.flush({ timeoutMs: 5_000 });
 
     // Per request: the test's own client call (an exit span with no entry: a segment of its own), the checkout
