@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fault, startCollector, type Collector } from '@windsock/collector';
 import { RefType, SpanType } from '@windsock/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { start, type Agent } from './index.js';
+import { parseSampleRate, start, type Agent } from './index.js';
 import type { AgentStatus } from './status.js';
 
 let collector: Collector | undefined;
@@ -33,6 +33,15 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<numb
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as AddressInfo).port;
+}
+
+/** Polls `condition` every 20 ms; rejects after `timeoutMs`. */
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function request(url: string): Promise<string> {
@@ -141,6 +150,25 @@ describe('start() against a collector', () => {
     expect(status.pipelines.meters.delivered).toBe(counts.meters);
   });
 
+  it('applies agent.sample_rate from configuration discovery live', async () => {
+    collector = await startCollector({ port: 0 });
+    agent = start({
+      collector: collector.address,
+      cdsIntervalMs: 200,
+      lingerMs: 10,
+      diagnostics: () => {},
+    });
+    expect(agent.tracer.sampleRate).toBe(1);
+    collector.setConfiguration({ uuid: 'config-1', values: { 'agent.sample_rate': '2500' } });
+    await until(() => agent!.tracer.sampleRate === 0.25, 10_000);
+    collector.setConfiguration({ uuid: 'config-2', values: { 'agent.sample_rate': '0' } });
+    await until(() => agent!.tracer.sampleRate === 0, 10_000);
+    const port = await listen((_req, res) => res.end('ok'));
+    await request(`http://127.0.0.1:${port}/unsampled`);
+    await agent.flush({ timeoutMs: 2_000 });
+    expect(agent.status().pipelines.segments.produced).toBe(0);
+  });
+
   it('returns the running agent when started twice', async () => {
     collector = await startCollector({ port: 0 });
     const lines: string[] = [];
@@ -188,4 +216,18 @@ describe('start() against a collector', () => {
     });
     expect(collector.counts().segments).toBe(40); // nothing twice
   });
+});
+
+describe('parseSampleRate', () => {
+  it.each([
+    ['1', 1],
+    ['0.5', 0.5],
+    ['0', 0],
+    ['2500', 0.25],
+    ['10000', 1],
+  ])('reads %s as %s', (raw, rate) => expect(parseSampleRate(raw)).toBe(rate));
+
+  it.each(['', 'half', '-1', '10001', 'NaN'])('ignores %j', (raw) =>
+    expect(parseSampleRate(raw)).toBeUndefined(),
+  );
 });
