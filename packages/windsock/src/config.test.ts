@@ -93,6 +93,26 @@ describe('resolveConfig', () => {
     expect(message).toContain('SW_AGENT_HEARTBEAT_INTERVAL (heartbeatIntervalMs) = "often"');
   });
 
+  it('names the variables, not only the options, when two settings from the environment disagree', () => {
+    const names = (env: NodeJS.ProcessEnv): string[] => {
+      try {
+        resolveConfig({}, env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems.map((p) => p.name);
+      }
+    };
+    expect(names({ SW_AGENT_TLS_CERT_PATH: '/c.pem' })).toEqual([
+      'SW_AGENT_TLS_CERT_PATH (tlsCertPath)/tlsKeyPath',
+    ]);
+    expect(
+      names({ SW_AGENT_BREAKER_PROBE_MIN_DELAY: '5s', SW_AGENT_BREAKER_PROBE_MAX_DELAY: '1s' }),
+    ).toEqual(['SW_AGENT_BREAKER_PROBE_MIN_DELAY (probeMinDelayMs)']);
+    expect(names({ SW_AGENT_RETRY_INITIAL_DELAY: '10s', SW_AGENT_RETRY_MAX_DELAY: '1s' })).toEqual([
+      'SW_AGENT_RETRY_INITIAL_DELAY (retryInitialDelayMs)',
+    ]);
+  });
+
   it.each([
     ['SW_AGENT_SAMPLE', 'NaN'],
     ['SW_AGENT_SAMPLE', '-0.1'],

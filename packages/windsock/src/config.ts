@@ -442,6 +442,12 @@ export function resolveConfig(
       });
   }
   const config: Record<string, unknown> = {};
+  // Where each value came from, so a problem between two settings names the variables a user actually set.
+  const fromEnvironment = new Map<string, string>();
+  const sourceOf = (key: keyof AgentConfig): string => {
+    const variable = fromEnvironment.get(key);
+    return variable === undefined ? key : `${variable} (${key})`;
+  };
   for (const s of SETTINGS) {
     const fromOption = (options as Record<string, unknown>)[s.key];
     const fromEnv = s.env === undefined ? undefined : env[s.env];
@@ -455,6 +461,7 @@ export function resolveConfig(
       config[s.key] = s.fallback();
       continue;
     }
+    if (fromOption === undefined && s.env !== undefined) fromEnvironment.set(s.key, s.env);
     const parsed = (s.parse as (raw: unknown) => Parsed<unknown>)(raw);
     if (parsed.ok) {
       config[s.key] = parsed.value;
@@ -474,21 +481,21 @@ export function resolveConfig(
   const resolved = config as unknown as AgentConfig;
   if ((resolved.tlsCertPath === undefined) !== (resolved.tlsKeyPath === undefined)) {
     problems.push({
-      name: 'tlsCertPath/tlsKeyPath',
+      name: `${sourceOf('tlsCertPath')}/${sourceOf('tlsKeyPath')}`,
       value: `${show(resolved.tlsCertPath)}/${show(resolved.tlsKeyPath)}`,
       expected: 'both set (mTLS) or neither',
     });
   }
   if (resolved.probeMinDelayMs > resolved.probeMaxDelayMs) {
     problems.push({
-      name: 'probeMinDelayMs',
+      name: sourceOf('probeMinDelayMs'),
       value: String(resolved.probeMinDelayMs),
       expected: `at most probeMaxDelayMs (${resolved.probeMaxDelayMs})`,
     });
   }
   if (resolved.retryInitialDelayMs > resolved.retryMaxDelayMs) {
     problems.push({
-      name: 'retryInitialDelayMs',
+      name: sourceOf('retryInitialDelayMs'),
       value: String(resolved.retryInitialDelayMs),
       expected: `at most retryMaxDelayMs (${resolved.retryMaxDelayMs})`,
     });
