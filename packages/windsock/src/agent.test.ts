@@ -189,8 +189,10 @@ describe('start() against a collector', () => {
       probeMaxDelayMs: 1_000,
       breakerThreshold: 2,
       retryMaxAttempts: 0,
-      diagnostics: () => {},
+      loggingLevel: 'info',
+      diagnostics: (line) => lines.push(line),
     });
+    const lines: string[] = [];
     const port = await listen((_req, res) => res.end('ok'));
     const samples: AgentStatus[] = [];
     const sampler = setInterval(() => samples.push(agent!.status()), 50);
@@ -208,6 +210,10 @@ describe('start() against a collector', () => {
     clearInterval(sampler);
     await agent.flush({ timeoutMs: 5_000 });
     for (const status of [...samples, agent.status()]) expectAccounting(status);
+    // The agent said what happened, once per state change and never per item: a few lines, not one per segment.
+    expect(lines.some((l) => /breaker closed → open/.test(l))).toBe(true);
+    expect(lines.some((l) => /→ closed/.test(l))).toBe(true);
+    expect(lines.length).toBeLessThan(10);
     // 20 requests, each a client segment (the test's own call) and a server segment.
     expect(agent.status().pipelines.segments).toMatchObject({
       produced: 40,

@@ -247,14 +247,30 @@ class WindsockAgent implements Agent {
     });
   }
 
+  /**
+   * One line when a backend goes down (with the reason) and one when it is back; each kind at most once per 30 s
+   * per backend (the diagnostic logger's throttle), so a flapping backend cannot flood stderr. The probes in
+   * between (open ⇄ half-open) are only shown at `debug`.
+   */
   private watchBreakers(): void {
     for (const backend of this.backends.list) {
       const dispose = backend.policy.onStateChange(({ state, previous }) => {
         runAsAgent(() => {
-          const error = describeError(backend.policy.snapshot().lastError);
-          const line = `backend ${backend.address}: breaker ${previous} → ${state}${state === 'open' && error !== undefined ? ` (${error})` : ''}`;
-          if (state === 'closed') this.diagnostics.info(`breaker:${backend.address}`, line);
-          else this.diagnostics.warn(`breaker:${backend.address}`, line);
+          const key = `breaker:${backend.address}:${state}`;
+          const line = `backend ${backend.address}: breaker ${previous} → ${state}`;
+          if (state === 'closed') {
+            this.diagnostics.info(key, `${line}: reporting again`);
+          } else if (state === 'open' && previous === 'closed') {
+            const error = describeError(backend.policy.snapshot().lastError);
+            this.diagnostics.warn(
+              key,
+              `${line}${error === undefined ? '' : ` (${error})`}: holding data, probing with keepAlive`,
+            );
+          } else if (state === 'isolated') {
+            this.diagnostics.warn(key, `${line}: isolated by hand`);
+          } else {
+            this.diagnostics.debug(key, line);
+          }
         });
       });
       this.disposers.push(dispose);

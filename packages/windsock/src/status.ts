@@ -61,8 +61,10 @@ export function describeError(error: unknown): string | undefined {
   if (error === undefined || error === null) return undefined;
   if (typeof error === 'object') {
     const { code, message } = error as { code?: unknown; message?: unknown };
-    if (typeof message === 'string')
-      return typeof code === 'number' ? `${GRPC_CODE_NAMES[code] ?? code}: ${message}` : message;
+    if (typeof message === 'string') {
+      const name = typeof code === 'number' ? (GRPC_CODE_NAMES[code] ?? String(code)) : undefined;
+      return name === undefined || message.startsWith(name) ? message : `${name}: ${message}`;
+    }
     try {
       return JSON.stringify(error);
     } catch {
