@@ -128,8 +128,13 @@ export async function runScenario(scenario: Scenario, profile: Profile): Promise
         probeMaxDelayMs + 30_000,
       );
     }
-    await sleep(profile.faultMs);
-    await heapGrowth(); // the queues are as full as the outage makes them
+    // The heap is measured (after a full GC) every 15 s of the outage and at its end, when the queues are as full
+    // as the outage makes them.
+    const faultEnds = performance.now() + profile.faultMs;
+    while (performance.now() < faultEnds) {
+      await sleep(Math.min(15_000, faultEnds - performance.now()));
+      await heapGrowth();
+    }
     phases.faultMs = performance.now() - began;
 
     if (scenario.heal !== undefined) {

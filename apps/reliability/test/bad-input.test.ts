@@ -67,6 +67,28 @@ describe('garbage in every SW_* variable', () => {
       if (refusedAlone && !name.startsWith('SW_AGENT_TLS_')) expect(run.stderr).toContain(name);
     }
   });
+  test.each(['SW_AGENT_TLS_CA_PATH', 'SW_AGENT_TLS_CERT_PATH'])(
+    '%s naming a file that does not exist: the message shows the path and the app still runs',
+    (name) => {
+      const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, [name]: '/nonexistent/garbage.pem' };
+      if (name === 'SW_AGENT_TLS_CERT_PATH') env.SW_AGENT_TLS_KEY_PATH = '/nonexistent/key.pem';
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'windsock/register',
+          '--input-type=module',
+          '-e',
+          "console.log('the app ran')",
+        ],
+        { cwd: PACKAGE_DIR, env, encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain('the app ran');
+      expect(run.stderr).toContain('/nonexistent/');
+      expect(run.stderr).toContain('the agent is off');
+    },
+  );
 });
 
 describe('API misuse, fuzzed headers and huge values against a running agent', () => {
