@@ -1,11 +1,7 @@
-import { defineConfig } from 'tsup';
+import { windsockTsup } from '@windsock/tsup-config';
 
-export default defineConfig({
-  // cli.ts is the `windsock-collector` bin (dist/cli.js); tsup keeps its shebang.
+// cli.ts is the `windsock-collector` bin (dist/cli.js); tsup keeps its shebang. It has no types of its own.
+export default windsockTsup({
   entry: ['src/index.ts', 'src/cli.ts'],
-  format: ['esm', 'cjs'],
   dts: { entry: ['src/index.ts'] },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
 });

@@ -1,11 +1,6 @@
-import { defineConfig } from 'tsup';
+import { windsockTsup } from '@windsock/tsup-config';
 
-export default defineConfig({
-  // One entry per integration, so an application pays only for the logger libraries it uses.
+// One entry per integration, so an application pays only for the logger libraries it uses.
+export default windsockTsup({
   entry: ['src/index.ts', 'src/pino.ts', 'src/winston.ts', 'src/console.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
 });

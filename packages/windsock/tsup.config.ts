@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { windsockTsup } from '@windsock/tsup-config';
 
 const { version } = JSON.parse(
   readFileSync(new URL('./package.json', import.meta.url), 'utf8'),
@@ -7,12 +7,8 @@ const { version } = JSON.parse(
   version: string;
 };
 
-export default defineConfig({
+// The version is baked in for the `agent-version` metadata OAP records.
+export default windsockTsup({
   entry: ['src/index.ts', 'src/register.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
   define: { __WINDSOCK_VERSION__: JSON.stringify(version) },
 });
