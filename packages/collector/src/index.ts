@@ -34,3 +34,4 @@ export {
 export { summarizeTraces, type TraceSummary } from './traces.js';
 export { type ControlServer, type ControlServerOptions, startControlServer } from './control.js';
 export { type NotYet } from './waiters.js';
+export { makeTestCertificates, type TestCertificates } from './test-certificates.js';

@@ -5,7 +5,7 @@ import {
 } from '@windsock/protocol';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, callError } from '../test/agent-client.js';
-import { makeCertificates, type TestCertificates } from '../test/certificates.js';
+import { makeTestCertificates, type TestCertificates } from './test-certificates.js';
 import { segment } from '../test/fixtures.js';
 import { eventually } from '../test/net.js';
 import { type Collector, startCollector } from './collector.js';
@@ -16,7 +16,7 @@ let collector: Collector | undefined;
 const clients: AgentClient[] = [];
 
 beforeAll(() => {
-  certs = makeCertificates();
+  certs = makeTestCertificates();
 });
 
 afterEach(async () => {

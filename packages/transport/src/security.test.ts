@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,9 +67,11 @@ describe('bad configuration throws at creation', () => {
     expect(() =>
       createTransport({ backends: 'oap:11800', caPath: certs.ca, certPath: certs.clientCert }),
     ).toThrow(/both certPath and keyPath/);
-    expect(() =>
-      createTransport({ backends: 'oap:11800', caPath: join(certs.dir, 'client.ext') }),
-    ).toThrow(/not a PEM file/);
+    const notPem = join(certs.dir, 'not-a-certificate.txt');
+    writeFileSync(notPem, 'subjectAltName=DNS:localhost\n');
+    expect(() => createTransport({ backends: 'oap:11800', caPath: notPem })).toThrow(
+      /not a PEM file/,
+    );
   });
 
   it('accepts lists with spaces and duplicates, and IPv6 literals', () => {

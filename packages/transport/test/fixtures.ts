@@ -1,5 +1,4 @@
-// Real frames, encoded exactly as the agent's queue holds them, and test certificates made with openssl.
-import { execFileSync } from 'node:child_process';
+// Real frames, encoded exactly as the agent's queue holds them, and the collector's test certificates as files.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import {
   SpanLayer,
   SpanType,
 } from '@windsock/protocol';
+import { makeTestCertificates } from '@windsock/collector';
 
 export const SERVICE = 'transport-test';
 export const INSTANCE = 'instance-1';
@@ -93,63 +93,16 @@ export interface CertificateFiles {
   read(path: string): Buffer;
 }
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, written to a temporary directory. */
+/** The collector's throwaway CA, server and client certificates, written to a temporary directory as PEM files. */
 export function makeCertificates(): CertificateFiles {
   const dir = mkdtempSync(join(tmpdir(), 'windsock-transport-tls-'));
   const file = (name: string): string => join(dir, name);
-  const openssl = (...args: string[]): void => {
-    execFileSync('openssl', args, { stdio: 'pipe' });
-  };
-  const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(
-    'req',
-    '-x509',
-    ...ecKey,
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.crt'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=windsock transport test CA',
-  );
-  const issue = (name: string, subject: string, extensions: string): void => {
-    writeFileSync(file(`${name}.ext`), extensions);
-    openssl(
-      'req',
-      ...ecKey,
-      '-keyout',
-      file(`${name}.key`),
-      '-out',
-      file(`${name}.csr`),
-      '-subj',
-      subject,
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      file(`${name}.csr`),
-      '-CA',
-      file('ca.crt'),
-      '-CAkey',
-      file('ca.key'),
-      '-CAcreateserial',
-      '-out',
-      file(`${name}.crt`),
-      '-days',
-      '2',
-      '-extfile',
-      file(`${name}.ext`),
-    );
-  };
-  issue(
-    'server',
-    '/CN=localhost',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
-  );
-  issue('client', '/CN=windsock-agent', 'extendedKeyUsage=clientAuth\n');
+  const certificates = makeTestCertificates();
+  writeFileSync(file('ca.crt'), certificates.ca);
+  writeFileSync(file('server.crt'), certificates.serverCert);
+  writeFileSync(file('server.key'), certificates.serverKey);
+  writeFileSync(file('client.crt'), certificates.clientCert);
+  writeFileSync(file('client.key'), certificates.clientKey);
   return {
     dir,
     ca: file('ca.crt'),

@@ -1,5 +1,6 @@
-// Test certificates made with the openssl CLI at test time: a CA, a server certificate for 127.0.0.1/localhost and
-// a client certificate for mTLS. Nothing secret is committed.
+// Throwaway certificates for TLS and mTLS on loopback, made with the openssl CLI when asked for: a CA, a server
+// certificate for 127.0.0.1/localhost, a client certificate, and a second CA that signed nothing. For tests and local
+// development against the collector; nothing secret is committed or kept on disk.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,8 @@ export interface TestCertificates {
   otherCa: Buffer;
 }
 
-export function makeCertificates(): TestCertificates {
+/** Makes a fresh set with `openssl` (which must be on the PATH); the temporary files are removed before it returns. */
+export function makeTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'windsock-collector-tls-'));
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
