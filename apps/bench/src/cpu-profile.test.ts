@@ -51,6 +51,38 @@ describe('summarizeCpuProfile', () => {
     expect(summary.byFunction[0]).toEqual({ where: 'offer (@windsock/queue)', share: 0.4 });
   });
 
+  it('charges Node.js internals and native frames to their nearest caller outside Node.js', () => {
+    const nested: CpuProfile = {
+      nodes: [
+        { ...frame(1, '(root)', ''), children: [2, 6] },
+        {
+          ...frame(2, 'encodeSegment', 'file:///r/packages/protocol/dist/index.js'),
+          children: [3],
+        },
+        { ...frame(3, 'write', 'node:buffer'), children: [4] },
+        { ...frame(4, 'writeLatin1String', ''), children: [5] },
+        frame(5, '(garbage collector)', ''),
+        frame(6, 'writeUtf8String', ''),
+      ],
+      samples: [4, 4, 3, 6, 5],
+      timeDeltas: [1500, 1500, 1000, 500, 2000],
+    };
+    const summary = summarizeCpuProfile(nested);
+    expect(summary.totalMs).toBe(6.5);
+    expect(summary.byPackage.map((entry) => entry.where)).toEqual([
+      '@windsock/protocol',
+      '(garbage collector)',
+      '(native)',
+    ]);
+    expect(summary.byPackage[0]!.share).toBeCloseTo(4 / 6.5);
+    expect(summary.byFunction.map((entry) => entry.where)).toEqual([
+      'writeLatin1String ((native), for @windsock/protocol)',
+      '(garbage collector) ((garbage collector))',
+      'write (node:buffer, for @windsock/protocol)',
+      'writeUtf8String ((native))',
+    ]);
+  });
+
   it('keeps the top entries only, and falls back to hit counts without timings', () => {
     const hits: CpuProfile = {
       nodes: profile.nodes.map((node, index) => ({ ...node, hitCount: index })),

@@ -9,7 +9,12 @@ import { taskFor } from './suite.js';
 
 /** The parts of a V8 `.cpuprofile` (as written by `node --cpu-prof`) that a summary needs. */
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string }; hitCount?: number }[];
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string };
+    hitCount?: number;
+    children?: number[];
+  }[];
   samples?: number[];
   timeDeltas?: number[];
 }
@@ -22,7 +27,10 @@ export interface CpuShare {
 
 export interface CpuSummary {
   totalMs: number;
-  /** Self time by package, largest first. */
+  /**
+   * Self time by the package whose work it was, largest first: Node.js internals and native frames are charged to
+   * their nearest caller outside Node.js (the app, an agent package, grpc-js).
+   */
   byPackage: CpuShare[];
   /** Self time by function (`name (package)`), largest first. */
   byFunction: CpuShare[];
@@ -50,7 +58,10 @@ export function packageOf(url: string, functionName: string): string {
   return path;
 }
 
-/** Self time per package and per function, from the samples (or hit counts when timings are absent). */
+/**
+ * Self time per owning package and per function, from the samples (or hit counts when timings are absent). A
+ * socket write or a native string copy says nothing on its own; whose work it was, the app's or an agent's, does.
+ */
 export function summarizeCpuProfile(profile: CpuProfile, top = 12): CpuSummary {
   const selfMs = new Map<number, number>();
   if (profile.samples !== undefined && profile.timeDeltas !== undefined) {
@@ -60,6 +71,19 @@ export function summarizeCpuProfile(profile: CpuProfile, top = 12): CpuSummary {
   } else {
     for (const node of profile.nodes) selfMs.set(node.id, node.hitCount ?? 0);
   }
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const nodeById = new Map(profile.nodes.map((node) => [node.id, node]));
+  const isLibrary = (url: string) => url !== '' && !url.startsWith('node:');
+  /** The nearest frame, this one included, that belongs to a package rather than to Node.js or V8. */
+  const ownerOf = (id: number): string | undefined => {
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const frame = nodeById.get(at)!.callFrame;
+      if (isLibrary(frame.url)) return packageOf(frame.url, frame.functionName);
+    }
+    return undefined;
+  };
   const byPackage = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let totalMs = 0;
@@ -67,9 +91,11 @@ export function summarizeCpuProfile(profile: CpuProfile, top = 12): CpuSummary {
     const ms = selfMs.get(node.id) ?? 0;
     if (ms === 0) continue;
     totalMs += ms;
-    const where = packageOf(node.callFrame.url, node.callFrame.functionName);
-    byPackage.set(where, (byPackage.get(where) ?? 0) + ms);
-    const name = `${node.callFrame.functionName || '(anonymous)'} (${where})`;
+    const own = packageOf(node.callFrame.url, node.callFrame.functionName);
+    const owner = own.startsWith('(') && own !== '(native)' ? own : (ownerOf(node.id) ?? own);
+    byPackage.set(owner, (byPackage.get(owner) ?? 0) + ms);
+    const label = owner === own ? own : `${own}, for ${owner}`;
+    const name = `${node.callFrame.functionName || '(anonymous)'} (${label})`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + ms);
   }
   const ranked = (map: Map<string, number>) =>
