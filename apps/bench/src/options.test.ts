@@ -13,7 +13,7 @@ describe('parseOptions', () => {
 
   it('takes the full profile, then environment values, then flags over both', () => {
     const options = parseOptions(
-      ['--runs=7', '--agents=none,opentelemetry'],
+      ['--', '--runs=7', '--agents=none,opentelemetry'],
       { BENCH_PROFILE: 'full', BENCH_RUNS: '4', BENCH_RECOVERY_OUTAGE_MS: '1234' },
       '/out',
     );

@@ -96,6 +96,8 @@ export function parseOptions(
     if (value !== undefined && value !== '') given.set(flag, value);
   }
   for (const argument of argv) {
+    // `pnpm bench:e2e -- --runs=3` hands the separator on.
+    if (argument === '--') continue;
     const match = /^--([a-z-]+)=(.*)$/.exec(argument);
     const flag = match?.[1] as Flag | undefined;
     if (match === null || flag === undefined || !FLAGS.includes(flag)) {
