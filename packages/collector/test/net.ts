@@ -11,7 +11,9 @@ export function tryConnect(port: number, host = '127.0.0.1'): Promise<ConnectOut
       resolve('connected');
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED') resolve('refused');
+      // A connection still in the accept backlog when the listener closes is reset rather than refused: either
+      // way the port did not serve it.
+      if (error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET') resolve('refused');
       else reject(error);
     });
   });
