@@ -169,6 +169,31 @@ describe('start() against a collector', () => {
     expect(agent.status().pipelines.segments.produced).toBe(0);
   });
 
+  it('fails over to the second backend at once when the first refuses, dropping nothing', async () => {
+    collector = await startCollector({ port: 0 });
+    const down = await startCollector({ port: 0 });
+    await down.setFault(fault.refuse());
+    try {
+      agent = start({
+        serviceName: 'failover',
+        collector: [down.address, collector.address],
+        lingerMs: 10,
+        maxBatchItems: 5,
+        diagnostics: () => {},
+      });
+      const port = await listen((_req, res) => res.end('ok'));
+      for (let i = 0; i < 20; i++) await request(`http://127.0.0.1:${port}/x`);
+      expect(await agent.flush({ timeoutMs: 5_000 })).toEqual({ done: true, remaining: 0 });
+      const segments = agent.status().pipelines.segments;
+      expect(segments).toMatchObject({ produced: 40, delivered: 40, queued: 0, inFlight: 0 });
+      expect(Object.values(segments.dropped).every((n) => n === 0)).toBe(true);
+      expect(collector.counts().segments).toBe(40);
+      expect(down.counts().segments).toBe(0);
+    } finally {
+      await down.stop();
+    }
+  });
+
   it('returns the running agent when started twice', async () => {
     collector = await startCollector({ port: 0 });
     const lines: string[] = [];

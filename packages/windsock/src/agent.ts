@@ -379,11 +379,13 @@ function createTransportOrThrow(
         meters: config.reportTimeoutMs,
       },
       isBackendOpen,
-      // grpc-js would wait up to 120 s between reconnection attempts; a backend the breaker's probe finds healthy
-      // must be reachable at once, so the channel retries on the probe's own schedule.
+      // grpc-js would wait up to 120 s between reconnection attempts, and a probe sent while the channel waits fails
+      // at once. The channel therefore retries (one connection attempt, no data) at least once a second, so that by
+      // the time the breaker's probe runs, a backend that came back is already connected: recovery then takes at
+      // most the probe delay plus about a second.
       channelOptions: {
-        'grpc.initial_reconnect_backoff_ms': config.probeMinDelayMs,
-        'grpc.max_reconnect_backoff_ms': config.probeMaxDelayMs,
+        'grpc.initial_reconnect_backoff_ms': Math.min(config.probeMinDelayMs, 1_000),
+        'grpc.max_reconnect_backoff_ms': Math.min(config.probeMinDelayMs, 1_000),
       },
     });
   } catch (error) {

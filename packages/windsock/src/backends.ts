@@ -45,7 +45,9 @@ export class Backends {
         // The transport's own deadline ends a call first, with its precise classification; this is the backstop.
         timeoutMs: config.reportTimeoutMs + 1_000,
         retry: {
-          maxAttempts: config.retryMaxAttempts,
+          // With another backend to fail over to, a batch that cannot have reached this one goes there at once:
+          // retrying here first would hold every pipeline back while the dead backend's breaker fills up.
+          maxAttempts: config.collector.length > 1 ? 0 : config.retryMaxAttempts,
           initialDelayMs: config.retryInitialDelayMs,
           maxDelayMs: config.retryMaxDelayMs,
         },
