@@ -94,6 +94,27 @@ describe('windsock/register', () => {
     expect(result.stderr.match(/invalid configuration/g)).toHaveLength(1);
   });
 
+  it('with shutdownOnSignals, SIGTERM flushes what is queued and ends the process', async () => {
+    collector = await startCollector({ port: 0 });
+    const child = spawn(process.execPath, ['test/fixtures/signals.mjs'], {
+      cwd: packageDir,
+      env: { ...process.env, COLLECTOR: collector.address },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (c: Buffer) => c.toString().includes('ready') && resolve()),
+    );
+    expect(collector.counts().segments).toBe(0); // still lingering in the queue
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.kill('SIGTERM');
+    const [, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('exit', (code, sig) => resolve([code, sig])),
+    );
+    clearTimeout(killer);
+    expect(signal).toBe('SIGTERM'); // ended by the signal it was sent, after the flush
+    expect(collector.counts().segments).toBe(10); // 5 requests: the app's call and the server's entry each
+  });
+
   it('shutdown() with the backend blackholed returns within its timeout and the process exits', async () => {
     collector = await startCollector({ port: 0 });
     await collector.setFault(fault.blackhole());
