@@ -4,6 +4,7 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fault, startCollector, type Collector } from '@windsock/collector';
 import { RefType, SpanType } from '@windsock/protocol';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSampleRate, start, type Agent } from './index.js';
 import type { AgentStatus } from './status.js';
@@ -55,10 +56,13 @@ function request(url: string): Promise<string> {
   });
 }
 
-/** An application: a frontend calling an inventory service over HTTP, logging and counting. */
+/** An application: a frontend calling an inventory service over HTTP, logging with pino and counting. */
 async function startApplication(a: Agent): Promise<number> {
+  // The application's own pino logger, knowing nothing of the agent: its lines reach the agent through pino's
+  // diagnostics channel.
+  const log = pino(pino.destination('/dev/null'));
   const inventoryPort = await listen((_req, res) => {
-    a.logger.info('inventory checked', { sku: 'A-1' });
+    log.info({ sku: 'A-1' }, 'inventory checked');
     res.end('42');
   });
   return listen((_req, res) => {
@@ -125,6 +129,13 @@ describe('start() against a collector', () => {
       expect(log.service).toBe('shop');
       expect(log.serviceInstance).toBe('shop-1');
       expect(log.endpoint).toBe('GET:/stock');
+      expect(log.body?.text?.text).toBe('inventory checked');
+      expect(log.tags?.data).toEqual(
+        expect.arrayContaining([
+          { key: 'logger', value: 'pino' },
+          { key: 'sku', value: 'A-1' },
+        ]),
+      );
       const segment = entries.find((s) => s.traceSegmentId === log.traceContext?.traceSegmentId);
       expect(segment, 'log correlated with its segment').toBeDefined();
       expect(log.traceContext?.traceId).toBe(segment!.traceId);
