@@ -66,7 +66,8 @@ class WindsockAgent implements Agent {
   readonly tracer: Tracer;
   readonly logger: Logger;
   readonly meter: MeterRegistry;
-  private readonly diagnostics: DiagnosticLogger;
+  /** The agent's own throttled diagnostic output (stderr or the `diagnostics` option), never a reported logger. */
+  readonly diagnostics: DiagnosticLogger;
   private readonly transport: Transport;
   private readonly backends: Backends;
   private readonly pipelines: Record<PipelineName, Pipeline>;
@@ -216,8 +217,7 @@ class WindsockAgent implements Agent {
         if (reportLogs) encodeInto(logs, encodeLogData, record);
       },
       meters: (collection) => {
-        for (const data of collection)
-          encodeInto(meters, (m: MeterData) => encodeMessage(MeterData, m), data);
+        for (const data of collection) encodeInto(meters, encodeMeterData, data);
       },
     };
   }
@@ -342,6 +342,10 @@ class WindsockAgent implements Agent {
   }
 }
 
+function encodeMeterData(data: MeterData): Uint8Array {
+  return encodeMessage(MeterData, data);
+}
+
 /** `agent.sample_rate` from OAP: a share in [0, 1], or per 10,000 as SkyWalking agents commonly express it. */
 export function parseSampleRate(raw: string): number | undefined {
   const value = Number(raw.trim());
@@ -429,7 +433,7 @@ export function start(options: AgentOptions = {}): Agent {
   const running = slot[AGENT_KEY];
   if (running !== undefined) {
     if (fingerprint(options) !== fingerprint(running.options)) {
-      createDiagnosticLogger({ level: running.config.loggingLevel }).warn(
+      running.diagnostics.warn(
         'start:twice',
         'start() was called again with different options; the running agent keeps its configuration',
       );
