@@ -4,6 +4,7 @@ import {
   Client,
   connectivityState,
 } from '@grpc/grpc-js';
+import { BurstSession, type BurstTls } from './burst-session.js';
 import { type ActiveCall } from './call.js';
 import { type TransportResult } from './results.js';
 import { status } from '@grpc/grpc-js';
@@ -39,6 +40,8 @@ const CONNECTION_TROUBLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_
 /** One OAP address: its own grpc-js channel, its health, and the calls in flight on it. */
 export class Backend {
   readonly client: Client;
+  /** The HTTP/2 connection of client-streaming calls written in one burst (logs, meters, events). */
+  readonly burst: BurstSession;
   private current: BackendHealth = 'unknown';
   private lastError: string | undefined;
   private readonly active = new Set<ActiveCall>();
@@ -49,8 +52,10 @@ export class Backend {
     credentials: ChannelCredentials,
     channelOptions: ChannelOptions,
     private readonly onHealth: HealthListener,
+    burstTls: BurstTls | undefined,
   ) {
     this.client = new Client(address, credentials, channelOptions);
+    this.burst = new BurstSession(address, burstTls);
     this.watchChannel(connectivityState.IDLE);
   }
 
@@ -96,6 +101,7 @@ export class Backend {
     for (const call of [...this.active]) call.cancel();
     this.active.clear();
     this.client.close();
+    this.burst.close();
   }
 
   private setHealth(next: BackendHealth): void {

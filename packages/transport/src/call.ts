@@ -118,7 +118,7 @@ function failureOf(
   const details = error?.details ?? 'the call ended without a response';
   const pushbackMs = parsePushback(error?.metadata?.get(PUSHBACK_HEADER)[0]);
   const retry = classifyFailure({ code, mayHaveReachedServer, pushbackMs });
-  return failure(backend, code, describe(code, details), retry, pushbackMs);
+  return failure(backend, code, describeStatus(code, details), retry, pushbackMs);
 }
 
 export function failure(
@@ -146,7 +146,7 @@ const HINTS: Partial<Record<number, string>> = {
 };
 
 /** `UNAUTHENTICATED: wrong authentication token (hint)`: the code's name first so logs read well. */
-function describe(code: number, details: string): string {
+export function describeStatus(code: number, details: string): string {
   const name = status[code] ?? `status ${code}`;
   const hint = HINTS[code];
   return hint === undefined ? `${name}: ${details}` : `${name}: ${details} (${hint})`;

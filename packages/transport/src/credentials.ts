@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ChannelCredentials, credentials, Metadata } from '@grpc/grpc-js';
+import { type BurstTls } from './burst-session.js';
 import { type TransportOptions } from './options.js';
 
 /** Builds the channel credentials; certificate files are read now so a bad path fails at creation, not at send. */
@@ -15,6 +16,21 @@ export function channelCredentialsFor(options: TransportOptions): ChannelCredent
     keyPath === undefined ? null : readPem(keyPath, 'keyPath'),
     certPath === undefined ? null : readPem(certPath, 'certPath'),
   );
+}
+
+/**
+ * The TLS material of the burst calls' own HTTP/2 connections (see burst-call.ts), from the same files as the
+ * channel credentials; `undefined` for plain-text connections.
+ */
+export function burstTlsFor(options: TransportOptions): BurstTls | undefined {
+  const { caPath, certPath, keyPath } = options;
+  const secure = options.secure === true || caPath !== undefined || certPath !== undefined;
+  if (!secure && keyPath === undefined) return undefined;
+  return {
+    ca: caPath === undefined ? undefined : readPem(caPath, 'caPath'),
+    cert: certPath === undefined ? undefined : readPem(certPath, 'certPath'),
+    key: keyPath === undefined ? undefined : readPem(keyPath, 'keyPath'),
+  };
 }
 
 function readPem(path: string, option: string): Buffer {

@@ -41,6 +41,14 @@ export interface TransportOptions {
   isBackendOpen?: (address: string) => boolean;
   /** Segments go as one `collectInSync` call (`'unary'`, the default: measured faster) or a `collect` stream. */
   segmentsCall?: 'unary' | 'stream';
+  /**
+   * How client-streaming calls (logs, meters, events, and segments with `segmentsCall: 'stream'`) are written.
+   * `'burst'` (the default): every message of a batch framed into one write on the backend's own `node:http2`
+   * connection (a second connection per backend, next to the grpc-js channel), so a batch costs one event-loop
+   * turn; grpc-js writes one message per turn, which caps a busy application's logs at about a thousand lines per
+   * second. `'grpc-js'`: grpc-js's client stream. HTTP/2 keepalive pings apply to the grpc-js channel only.
+   */
+  clientStreams?: 'burst' | 'grpc-js';
   /** Extra grpc-js channel options; they override the transport's own. */
   channelOptions?: ChannelOptions;
 }

@@ -2,7 +2,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CertificateFiles, makeCertificates, ping, segmentFrames } from '../test/fixtures.js';
+import {
+  type CertificateFiles,
+  logFrame,
+  makeCertificates,
+  ping,
+  segmentFrames,
+} from '../test/fixtures.js';
 import { collectorFor, transportFor } from '../test/harness.js';
 import { createTransport } from './index.js';
 
@@ -20,6 +26,9 @@ describe('TLS', () => {
     const transport = transportFor(collector.address, { caPath: certs.ca });
     expect(await transport.sendSegments(segmentFrames(3))).toMatchObject({ ok: true });
     expect(collector.counts().segments).toBe(3);
+    // Logs go on the burst connection, which verifies the server the same way.
+    expect(await transport.sendLogs([logFrame('tls')])).toMatchObject({ ok: true });
+    expect(collector.counts().logs).toBe(1);
   });
 
   it('a server the CA did not sign fails the handshake: safe, nothing delivered', async () => {
@@ -28,6 +37,8 @@ describe('TLS', () => {
     const transport = transportFor(collector.address, { secure: true });
     const result = await transport.keepAlive(ping);
     expect(result).toMatchObject({ ok: false, code: status.UNAVAILABLE, retry: 'safe' });
+    const logs = await transport.sendLogs([logFrame('untrusted')]);
+    expect(logs).toMatchObject({ ok: false, code: status.UNAVAILABLE, retry: 'safe' });
     expect(collector.requests()).toEqual([]);
   });
 
@@ -42,6 +53,9 @@ describe('TLS', () => {
     const anonymous = transportFor(collector.address, { caPath: certs.ca });
     expect(await anonymous.sendSegments(segmentFrames(2))).toMatchObject({ ok: false });
     expect(collector.counts().segments).toBe(2);
+    expect(await mutual.sendLogs([logFrame('mutual')])).toMatchObject({ ok: true });
+    expect(await anonymous.sendLogs([logFrame('anonymous')])).toMatchObject({ ok: false });
+    expect(collector.logs().map((log) => log.body?.text?.text)).toEqual(['mutual']);
   });
 });
 

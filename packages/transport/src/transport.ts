@@ -12,8 +12,9 @@ import {
   TraceSegmentReportServicePassThroughDefinition,
 } from '@windsock/protocol';
 import { Backend, type BackendState, type HealthListener } from './backend.js';
+import { invokeBurst } from './burst-call.js';
 import { type CallSpec, failure, invoke } from './call.js';
-import { callMetadataFor, channelCredentialsFor } from './credentials.js';
+import { burstTlsFor, callMetadataFor, channelCredentialsFor } from './credentials.js';
 import {
   type CallKind,
   channelOptionsFor,
@@ -72,6 +73,7 @@ export function createTransport(options: TransportOptions): Transport {
   const addresses = parseBackends(options.backends);
   const deadlines = resolveDeadlines(options.deadlines);
   const credentials = channelCredentialsFor(options);
+  const burstTls = options.clientStreams === 'grpc-js' ? undefined : burstTlsFor(options);
   const channelOptions = channelOptionsFor(options);
   const metadata = callMetadataFor(options);
   const isBackendOpen = options.isBackendOpen ?? (() => false);
@@ -86,7 +88,7 @@ export function createTransport(options: TransportOptions): Transport {
     }
   };
   const backends = addresses.map(
-    (address) => new Backend(address, credentials, channelOptions, notify),
+    (address) => new Backend(address, credentials, channelOptions, notify, burstTls),
   );
   return new GrpcTransport(backends, deadlines, metadata, isBackendOpen, listeners, options);
 }
@@ -96,6 +98,8 @@ const SEGMENTS = TraceSegmentReportServicePassThroughDefinition;
 class GrpcTransport implements Transport {
   private preferred = 0;
   private isClosed = false;
+  /** What grpc-js would send as `user-agent`, so the backend sees one agent whichever path a call took. */
+  private readonly userAgent: string;
 
   constructor(
     private readonly all: Backend[],
@@ -104,7 +108,9 @@ class GrpcTransport implements Transport {
     private readonly isBackendOpen: (address: string) => boolean,
     private readonly listeners: Set<HealthListener>,
     private readonly options: TransportOptions,
-  ) {}
+  ) {
+    this.userAgent = `windsock/${options.agentVersion ?? 'unknown'} (node:http2)`;
+  }
 
   get closed(): boolean {
     return this.isClosed;
@@ -195,7 +201,10 @@ class GrpcTransport implements Transport {
     let result: TransportResult | undefined;
     // Failover: the next backend is tried only when nothing can have reached the previous one.
     for (const backend of targets) {
-      result = await invoke(backend.client, backend.address, spec, backend.track);
+      result =
+        method.requestStream && this.options.clientStreams !== 'grpc-js'
+          ? await invokeBurst(backend.burst, backend.address, spec, backend.track, this.userAgent)
+          : await invoke(backend.client, backend.address, spec, backend.track);
       backend.observe(result, options.signal?.aborted === true || this.isClosed);
       if (result.ok) {
         this.preferred = this.all.indexOf(backend);
