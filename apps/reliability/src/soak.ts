@@ -1,6 +1,7 @@
-// `pnpm soak`: every scenario of the matrix, one after another, with outages of a configurable length (default
-// 10 minutes), then the summary table. Options: `--minutes 10` (outage length), `--warm-seconds 20`,
-// `--only name,name`, `--short` (the test profile), `--json file` (every result, for RELIABILITY.md).
+// `pnpm soak`: every scenario of the matrix, with outages of a configurable length (default 10 minutes), then the
+// summary table. Options: `--minutes 10` (outage length), `--warm-seconds 20`, `--only name,name`, `--short` (the
+// test profile), `--parallel 1` (scenarios run at once; each app and its load take about one core), `--json file`
+// (every result, for RELIABILITY.md).
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { SHORT_PROFILE, soakProfile } from './profile.js';
@@ -15,13 +16,17 @@ const { values } = parseArgs({
     only: { type: 'string' },
     short: { type: 'boolean', default: false },
     json: { type: 'string' },
+    parallel: { type: 'string', default: '1' },
   },
 });
 
 const minutes = Number(values.minutes);
 const warmSeconds = Number(values['warm-seconds']);
-if (!(minutes > 0) || !(warmSeconds >= 0)) {
-  process.stderr.write('soak: --minutes must be a positive number, --warm-seconds zero or more\n');
+const parallel = Number(values.parallel);
+if (!(minutes > 0) || !(warmSeconds >= 0) || !Number.isInteger(parallel) || parallel < 1) {
+  process.stderr.write(
+    'soak: --minutes must be a positive number, --warm-seconds zero or more, --parallel a positive integer\n',
+  );
   process.exit(2);
 }
 const profile = values.short ? SHORT_PROFILE : soakProfile(minutes, warmSeconds);
@@ -29,18 +34,27 @@ const only = values.only?.split(',').map((s) => s.trim());
 const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.name));
 
 process.stdout.write(
-  `windsock soak: ${scenarios.length} scenarios, profile ${profile.name}, app under --stack-size=${profile.stackSizeKb ?? 'default'}\n`,
+  `windsock soak: ${scenarios.length} scenarios, profile ${profile.name}, ${parallel} at a time, app under --stack-size=${profile.stackSizeKb ?? 'default'}\n`,
 );
-const results: ScenarioResult[] = [];
-for (const scenario of scenarios) {
-  const startedAt = Date.now();
-  const result = await runScenario(scenario, profile);
-  results.push(result);
-  const verdict = result.problems.length === 0 ? 'pass' : `FAIL\n  ${result.problems.join('\n  ')}`;
-  process.stdout.write(
-    `${scenario.name}: ${((Date.now() - startedAt) / 1_000).toFixed(0)} s, ${verdict}\n`,
-  );
-  if (values.json !== undefined) await writeFile(values.json, JSON.stringify(results, null, 2));
+const results = new Map<string, ScenarioResult>();
+const pending = [...scenarios];
+async function worker(): Promise<void> {
+  for (let scenario = pending.shift(); scenario !== undefined; scenario = pending.shift()) {
+    const startedAt = Date.now();
+    const result = await runScenario(scenario, profile);
+    results.set(scenario.name, result);
+    const verdict =
+      result.problems.length === 0 ? 'pass' : `FAIL\n  ${result.problems.join('\n  ')}`;
+    process.stdout.write(
+      `${scenario.name}: ${((Date.now() - startedAt) / 1_000).toFixed(0)} s, ${verdict}\n`,
+    );
+    if (values.json !== undefined) await writeFile(values.json, JSON.stringify(ordered(), null, 2));
+  }
 }
-process.stdout.write(`\n${formatTable(results)}\n`);
-process.exitCode = results.every((r) => r.problems.length === 0) ? 0 : 1;
+/** Results in the matrix's order, whatever order they finished in. */
+function ordered(): ScenarioResult[] {
+  return scenarios.flatMap((s) => results.get(s.name) ?? []);
+}
+await Promise.all(Array.from({ length: Math.min(parallel, scenarios.length) }, worker));
+process.stdout.write(`\n${formatTable(ordered())}\n`);
+process.exitCode = ordered().every((r) => r.problems.length === 0) ? 0 : 1;

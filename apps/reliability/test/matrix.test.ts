@@ -23,7 +23,7 @@ describe.concurrent('fault matrix (short profile, app under --stack-size=256)', 
     test(s.name, async () => {
       const result = await runScenario(s, SHORT_PROFILE);
       process.stdout.write(`${summary(result)}\n`);
-      expect(result.problems).toEqual([]);
+      expect(result.problems, `${summary(result)}\n${result.problems.join('\n')}`).toEqual([]);
       expect(result.requests).toBeGreaterThan(0);
       expect(result.samples).toBeGreaterThan(5);
       expect(result.stackSizeKb).toBe(256);
