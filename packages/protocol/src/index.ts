@@ -7,7 +7,14 @@ export { encodeLogData, encodeSegmentObject } from './encoding/agent-encoders.js
 export { encodeSegmentCollection } from './encoding/segment-collection.js';
 export { ComponentId } from './component-id.js';
 
-export { SW8_HEADER, type Sw8Context, decodeSw8, encodeSw8 } from './headers/sw8.js';
+export {
+  SW8_HEADER,
+  type Sw8Context,
+  decodeSw8,
+  encodeSw8,
+  encodeSw8SegmentPart,
+  encodeSw8WithSegmentPart,
+} from './headers/sw8.js';
 export {
   type CorrelationEntries,
   SW8_CORRELATION_HEADER,

@@ -5,7 +5,10 @@ import {
   decodeBase64Into,
   decodeBase64Slice,
   encodeBase64,
+  encodeShortAscii,
   lastDecodedWasAscii,
+  lastDecodedWasCanonical,
+  MAX_SHORT_ASCII_LENGTH,
   writeBase64,
 } from './base64.js';
 import { Base64DecodeMemo, Base64EncodeMemo } from './base64-memo.js';
@@ -76,6 +79,87 @@ describe('base64 of UTF-8 text', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+
+  it('refuses characters that only look like base64 to a table read (code units above 0x7f)', () => {
+    // 0x141 & 0x7f is 'A', 0x12b & 0x7f is '+': a decoder that masked instead of range-checking would take them.
+    const lookalikes = fc.string({
+      unit: fc.constantFrom(
+        'A',
+        'Q',
+        'z',
+        '0',
+        '+',
+        '/',
+        '=',
+        '\u0141',
+        '\u012b',
+        '\u00c1',
+        '\uffff',
+      ),
+      minLength: 1,
+      maxLength: 24,
+    });
+    fc.assert(
+      fc.property(lookalikes, (encoded) => {
+        expect(decodeBase64Slice(encoded, 0, encoded.length)).toBe(
+          referenceDecodeBase64Slice(encoded, 0, encoded.length),
+        );
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('says a decoded slice is canonical exactly when encoding its bytes gives the slice back', () => {
+    const target = new Uint8Array(64);
+    fc.assert(
+      fc.property(base64Like, (encoded) => {
+        const end = decodeBase64Into(encoded, 0, encoded.length, target, 0);
+        if (end < 0) return;
+        const again = Buffer.from(target.subarray(0, end)).toString('base64');
+        expect(lastDecodedWasCanonical()).toBe(again === encoded);
+      }),
+      { numRuns: 5000 },
+    );
+    expect(decodeBase64Into('QQ==', 0, 4, target, 0)).toBe(1);
+    expect(lastDecodedWasCanonical()).toBe(true);
+    expect(decodeBase64Into('QR==', 0, 4, target, 0)).toBe(1);
+    expect(lastDecodedWasCanonical()).toBe(false);
+    expect(decodeBase64Into('QQ', 0, 2, target, 0)).toBe(1);
+    expect(lastDecodedWasCanonical()).toBe(false);
+  });
+
+  it('encodes a text from any index, as Buffer does for the rest of it', () => {
+    fc.assert(
+      fc.property(utf16(40), fc.nat(45), (value, from) => {
+        const target = Buffer.alloc(4 * 40 + 4);
+        const end = writeBase64(value, target, 0, from);
+        // Starting inside a surrogate pair splits it: the rest begins with a lone low surrogate, as a slice does.
+        expect(target.toString('latin1', 0, end)).toBe(
+          Buffer.from(value.slice(from)).toString('base64'),
+        );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('encodes 1 to 6 ASCII characters in one string, and declines anything else', () => {
+    fc.assert(
+      fc.property(utf16(10), fc.nat(10), (value, from) => {
+        const rest = value.slice(from);
+        const short = encodeShortAscii(value, from);
+        const ascii = [...rest].every((unit) => unit.charCodeAt(0) < 0x80);
+        if (rest.length >= 1 && rest.length <= MAX_SHORT_ASCII_LENGTH && ascii) {
+          expect(short).toBe(Buffer.from(rest).toString('base64'));
+        } else {
+          expect(short).toBeUndefined();
+        }
+      }),
+      { numRuns: 5000 },
+    );
+    for (const rest of ['a', 'ab', 'abc', 'abcd', 'abcde', 'abcdef', '\u0000\u007f']) {
+      expect(encodeShortAscii(`prefix${rest}`, 6)).toBe(Buffer.from(rest).toString('base64'));
+    }
   });
 
   it('decodes invalid UTF-8 to U+FFFD and reports whether the bytes were ASCII', () => {

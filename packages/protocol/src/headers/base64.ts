@@ -14,6 +14,14 @@ for (let i = 0; i < ALPHABET.length; i++) {
   SEXTET[ALPHABET.charCodeAt(i)] = i;
 }
 const PAD = 0x3d; // '='
+// Two base64 characters (both ASCII) at once: SEXTET_PAIR[(first << 7) | second] is their 12 bits, or -1 when
+// either is not base64. 32 KB, and half the table reads and range checks of one sextet at a time.
+const SEXTET_PAIR = new Int16Array(1 << 14).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) {
+  for (let j = 0; j < ALPHABET.length; j++) {
+    SEXTET_PAIR[(ALPHABET.charCodeAt(i) << 7) | ALPHABET.charCodeAt(j)] = (i << 6) | j;
+  }
+}
 
 /** Texts up to this many UTF-16 units are encoded through the scratch arrays; longer ones through Buffer. */
 export const MAX_SCRATCH_TEXT_LENGTH = 1024;
@@ -24,13 +32,13 @@ const utf8 = new Uint8Array(3 * MAX_SCRATCH_TEXT_LENGTH);
 const encodeTarget = Buffer.allocUnsafeSlow(MAX_SCRATCH_BASE64_LENGTH);
 
 /**
- * Writes the UTF-8 bytes of `text` into the scratch, exactly as Buffer.from(text, 'utf8') would: a lone
- * surrogate becomes U+FFFD (EF BF BD). Returns the byte count. `text` is at most MAX_SCRATCH_TEXT_LENGTH long.
+ * Writes the UTF-8 bytes of `text` from index `from` into the scratch, exactly as Buffer.from(text, 'utf8') would:
+ * a lone surrogate becomes U+FFFD (EF BF BD). Returns the byte count. `text` is at most MAX_SCRATCH_TEXT_LENGTH long.
  */
-function writeUtf8(text: string): number {
+function writeUtf8(text: string, from: number): number {
   let written = 0;
   const length = text.length;
-  for (let i = 0; i < length; i++) {
+  for (let i = from; i < length; i++) {
     let code = text.charCodeAt(i);
     if (code < 0x80) {
       utf8[written++] = code;
@@ -60,12 +68,12 @@ function writeUtf8(text: string): number {
 }
 
 /**
- * Writes base64 of the UTF-8 of `text` as ASCII bytes into `target` from `offset`, and returns the offset after
- * it. `text` must be at most MAX_SCRATCH_TEXT_LENGTH long and `target` must have MAX_SCRATCH_BASE64_LENGTH bytes
- * of room from `offset`.
+ * Writes base64 of the UTF-8 of `text` (from index `from`, default 0) as ASCII bytes into `target` from `offset`,
+ * and returns the offset after it. `text` must be at most MAX_SCRATCH_TEXT_LENGTH long and `target` must have
+ * MAX_SCRATCH_BASE64_LENGTH bytes of room from `offset`.
  */
-export function writeBase64(text: string, target: Uint8Array, offset: number): number {
-  const byteLength = writeUtf8(text);
+export function writeBase64(text: string, target: Uint8Array, offset: number, from = 0): number {
+  const byteLength = writeUtf8(text, from);
   let out = offset;
   let i = 0;
   for (const whole = byteLength - 2; i < whole; i += 3) {
@@ -86,6 +94,44 @@ export function writeBase64(text: string, target: Uint8Array, offset: number): n
   return out;
 }
 
+/** The longest text encodeShortAscii takes: two 3-byte groups, eight base64 characters. */
+export const MAX_SHORT_ASCII_LENGTH = 6;
+
+/**
+ * Base64 of `text[from, text.length)` when that is 1 to 6 ASCII characters, made by one String.fromCharCode
+ * (no scratch, no native call); undefined otherwise. For the few characters that change between ids sharing a
+ * prefix, where making a string through Buffer would cost more than encoding them.
+ */
+export function encodeShortAscii(text: string, from: number): string | undefined {
+  const length = text.length - from;
+  if (length < 1 || length > MAX_SHORT_ASCII_LENGTH) return undefined;
+  // charCodeAt past the end is NaN, which `| 0` makes 0: missing bytes of the last group are zeros.
+  const b0 = text.charCodeAt(from);
+  const b1 = text.charCodeAt(from + 1) | 0;
+  const b2 = text.charCodeAt(from + 2) | 0;
+  const b3 = text.charCodeAt(from + 3) | 0;
+  const b4 = text.charCodeAt(from + 4) | 0;
+  const b5 = text.charCodeAt(from + 5) | 0;
+  if ((b0 | b1 | b2 | b3 | b4 | b5) >= 0x80) return undefined;
+  const first = (b0 << 16) | (b1 << 8) | b2;
+  const c0 = CHAR_OF[first >> 18]!;
+  const c1 = CHAR_OF[(first >> 12) & 0x3f]!;
+  const c2 = length > 1 ? CHAR_OF[(first >> 6) & 0x3f]! : PAD;
+  const c3 = length > 2 ? CHAR_OF[first & 0x3f]! : PAD;
+  if (length <= 3) return String.fromCharCode(c0, c1, c2, c3);
+  const second = (b3 << 16) | (b4 << 8) | b5;
+  return String.fromCharCode(
+    c0,
+    c1,
+    c2,
+    c3,
+    CHAR_OF[second >> 18]!,
+    CHAR_OF[(second >> 12) & 0x3f]!,
+    length > 4 ? CHAR_OF[(second >> 6) & 0x3f]! : PAD,
+    length > 5 ? CHAR_OF[second & 0x3f]! : PAD,
+  );
+}
+
 /** Base64 of the UTF-8 of `text`; the same string as Buffer.from(text, 'utf8').toString('base64'). */
 export function encodeBase64(text: string): string {
   if (text.length > MAX_SCRATCH_TEXT_LENGTH) return Buffer.from(text, 'utf8').toString('base64');
@@ -94,10 +140,21 @@ export function encodeBase64(text: string): string {
 
 // Bit 7 of any byte the last successful decodeBase64Into wrote (0 when every byte was ASCII).
 let lastDecodedHighBits = 0;
+// Whether the last successfully decoded slice is exactly what encoding its bytes gives (padded, no stray bits).
+let lastDecodedCanonical = false;
 
 /** True when every byte the last successful decodeBase64Into wrote was ASCII (so latin1 reads them as UTF-8). */
 export function lastDecodedWasAscii(): boolean {
   return lastDecodedHighBits === 0;
+}
+
+/**
+ * True when the slice the last successful decodeBase64Into read is the canonical base64 of the bytes it wrote:
+ * padded, and without the leftover low bits a decoder drops. Only then can that slice stand in for encoding the
+ * bytes again.
+ */
+export function lastDecodedWasCanonical(): boolean {
+  return lastDecodedCanonical;
 }
 
 /**
@@ -121,20 +178,25 @@ export function decodeBase64Into(
   let out = offset;
   let high = 0;
   let i = start;
-  // Whole quanta first: four sextets make three bytes. A sextet of -1 (not base64) makes the OR negative.
+  // Whole quanta first: four sextets make three bytes, read as two pairs. A pair of -1 (not base64) makes the
+  // OR negative.
   for (const whole = start + (dataLength & ~3); i < whole; i += 4) {
-    const a = sextetAt(source, i);
-    const b = sextetAt(source, i + 1);
-    const c = sextetAt(source, i + 2);
-    const d = sextetAt(source, i + 3);
-    if ((a | b | c | d) < 0) return -1;
-    const group = (a << 18) | (b << 12) | (c << 6) | d;
+    const a = source.charCodeAt(i);
+    const b = source.charCodeAt(i + 1);
+    const c = source.charCodeAt(i + 2);
+    const d = source.charCodeAt(i + 3);
+    if ((a | b | c | d) >= 0x80) return -1;
+    const high12 = SEXTET_PAIR[(a << 7) | b]!;
+    const low12 = SEXTET_PAIR[(c << 7) | d]!;
+    if ((high12 | low12) < 0) return -1;
+    const group = (high12 << 12) | low12;
     target[out++] = group >> 16;
     target[out++] = (group >> 8) & 0xff;
     target[out++] = group & 0xff;
     high |= group;
   }
   const rest = dataEnd - i;
+  let canonical = dataEnd === end ? rest === 0 : true;
   if (rest > 0) {
     // Two sextets make one byte, three make two; the leftover low bits are dropped, as Buffer does.
     const a = sextetAt(source, i);
@@ -148,7 +210,9 @@ export function decodeBase64Into(
       target[out++] = (group >> 8) & 0xff;
       high |= group & 0xff00;
     }
+    if ((group & (rest === 3 ? 0xc0 : 0xf000)) !== 0) canonical = false;
   }
+  lastDecodedCanonical = canonical;
   // Each byte of `group` was ORed in place, so bit 7 of any byte shows up in 0x808080.
   lastDecodedHighBits = high & 0x808080 ? 0x80 : 0;
   return out;

@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mutated, randomHeaderValue } from '../../test/header-fuzz.js';
-import { decodeSw8, encodeSw8, type Sw8Context } from './sw8.js';
+import {
+  decodeSw8,
+  encodeSw8,
+  encodeSw8SegmentPart,
+  encodeSw8WithSegmentPart,
+  type Sw8Context,
+} from './sw8.js';
 import { referenceDecodeSw8, referenceEncodeSw8 } from '../../test/reference-sw8.js';
 
 const field = fc.string({ unit: 'grapheme', maxLength: 40 });
@@ -145,6 +151,154 @@ describe('sw8, against the previous codec', () => {
         expect(decodeSw8(header)).toEqual(referenceDecodeSw8(header));
       }),
       { numRuns: 10_000 },
+    );
+  });
+});
+
+describe('sw8, the paths an agent takes (per-segment part, own ids, continued traces, repeating callers)', () => {
+  /** Ids shaped like an agent's: a fixed prefix (sometimes not ASCII) and a counter that gains digits. */
+  const agentIds = fc
+    .tuple(
+      fc.oneof(
+        fc.constant('3f9a0c1d2b4e5f60.mwxg85nj.'),
+        fc.string({ unit: 'grapheme', minLength: 8, maxLength: 30 }),
+        fc.string({ unit: 'binary', minLength: 8, maxLength: 30 }),
+      ),
+      fc.integer({ min: 0, max: 36 ** 5 }),
+      fc.integer({ min: 1, max: 60 }),
+      fc.integer({ min: 1, max: 40_000 }),
+    )
+    .map(([prefix, first, count, step]) =>
+      Array.from({ length: count }, (_, i) => prefix + (first + i * step).toString(36)),
+    );
+
+  it('encodes exactly as the previous codec for ids sharing a prefix, as their counter grows', () => {
+    fc.assert(
+      fc.property(agentIds, fc.boolean(), (ids, splitCalls) => {
+        for (let i = 0; i < ids.length; i++) {
+          const ctx: Sw8Context = { ...example, traceId: ids[i >> 1]!, parentSegmentId: ids[i]! };
+          const encoded = splitCalls
+            ? encodeSw8WithSegmentPart(
+                encodeSw8SegmentPart(ctx.sample, ctx.traceId, ctx.parentSegmentId),
+                ctx.parentSpanId,
+                ctx.parentService,
+                ctx.parentServiceInstance,
+                ctx.parentEndpoint,
+                ctx.addressUsedAtClient,
+              )
+            : encodeSw8(ctx);
+          expect(encoded).toBe(referenceEncodeSw8(ctx));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('encodeSw8WithSegmentPart(encodeSw8SegmentPart(...)) is encodeSw8 for any context', () => {
+    fc.assert(
+      fc.property(context, (ctx) => {
+        const part = encodeSw8SegmentPart(ctx.sample, ctx.traceId, ctx.parentSegmentId);
+        expect(
+          encodeSw8WithSegmentPart(
+            part,
+            ctx.parentSpanId,
+            ctx.parentService,
+            ctx.parentServiceInstance,
+            ctx.parentEndpoint,
+            ctx.addressUsedAtClient,
+          ),
+        ).toBe(referenceEncodeSw8(ctx));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  /**
+   * The same trace id as it may arrive: canonical, without padding, or with the low bits a decoder drops set
+   * (all decode to the same id, only the first may be sent on as it came).
+   */
+  function spellings(id: string): string[] {
+    const canonical = Buffer.from(id).toString('base64');
+    const unpadded = canonical.replace(/=+$/, '');
+    const result = [canonical, unpadded];
+    const pad = canonical.length - unpadded.length;
+    if (pad > 0) {
+      const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+      const last = ALPHABET.indexOf(unpadded[unpadded.length - 1]!);
+      const stray = ALPHABET[last | (pad === 1 ? 1 : 4)]!;
+      result.push(unpadded.slice(0, -1) + stray + '='.repeat(pad), unpadded.slice(0, -1) + stray);
+    }
+    return result;
+  }
+
+  it('sends a continued trace id exactly as the previous codec would, however it arrived', () => {
+    const traceIds = fc.oneof(
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
+      fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 40 }),
+    );
+    const steps = fc.array(fc.tuple(traceIds, fc.nat(3), agentIds), {
+      minLength: 1,
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(steps, (sequence) => {
+        for (const [traceId, spelling, ownIds] of sequence) {
+          const forms = spellings(traceId);
+          const incoming = `1-${forms[spelling % forms.length]!}-czE-3-c3Zj-aW5zdA-ZW5kcG9pbnQ-cGVlcg==`;
+          const decoded = decodeSw8(incoming);
+          expect(decoded).toEqual(referenceDecodeSw8(incoming));
+          if (decoded === undefined) continue;
+          for (const segmentId of ownIds.slice(0, 3)) {
+            const ctx: Sw8Context = {
+              ...example,
+              traceId: decoded.traceId,
+              parentSegmentId: segmentId,
+            };
+            expect(encodeSw8(ctx)).toBe(referenceEncodeSw8(ctx));
+            expect(
+              encodeSw8WithSegmentPart(
+                encodeSw8SegmentPart(true, decoded.traceId, segmentId),
+                1,
+                'svc',
+                'inst',
+                '/',
+                'peer:80',
+              ),
+            ).toBe(
+              referenceEncodeSw8({
+                ...ctx,
+                parentSpanId: 1,
+                parentService: 'svc',
+                parentServiceInstance: 'inst',
+                parentEndpoint: '/',
+                addressUsedAtClient: 'peer:80',
+              }),
+            );
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('decodes as the previous codec when a few callers repeat, mutated or not', () => {
+    const callers = Array.from({ length: 12 }, (_, i) => ({
+      parentService: `svc-${i % 3}`,
+      parentServiceInstance: `inst-${i % 2}@10.0.0.${i}`,
+      parentEndpoint: ['GET:/a', 'POST:/b/\u00e9', ''][i % 3]!,
+      addressUsedAtClient: `peer-${i % 4}:80${i}`,
+    }));
+    const valid = fc
+      .tuple(fc.constantFrom(...callers), context)
+      .map(([caller, ctx]) => referenceEncodeSw8({ ...ctx, ...caller }));
+    const headers = fc.array(fc.oneof(valid, mutated(valid)), { minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(headers, (sequence) => {
+        for (const header of sequence)
+          expect(decodeSw8(header)).toEqual(referenceDecodeSw8(header));
+      }),
+      { numRuns: 500 },
     );
   });
 });
