@@ -26,6 +26,20 @@ export function runAsAgent<T>(fn: () => T): T {
   }
 }
 
+/**
+ * `runAsAgent` in two halves, for hot paths that should not allocate a closure per call. Every `enterAgent()` must
+ * be matched by a `leaveAgent()` in a `finally`.
+ * @internal
+ */
+export function enterAgent(): void {
+  state.depth += 1;
+}
+
+/** @internal See `enterAgent`. */
+export function leaveAgent(): void {
+  state.depth -= 1;
+}
+
 /** True while agent code runs on the current stack (see `runAsAgent`). */
 export function isAgentRunning(): boolean {
   return state.depth > 0;

@@ -2,8 +2,9 @@ import {
   decodeSw8,
   decodeSw8Correlation,
   decodeSw8X,
-  encodeSw8,
   encodeSw8Correlation,
+  encodeSw8SegmentPart,
+  encodeSw8WithSegmentPart,
   encodeSw8X,
   RefType,
   SW8_CORRELATION_HEADER,
@@ -83,19 +84,23 @@ export function injectHeaders<C>(
   write: (carrier: C, name: string, value: string) => void,
 ): void {
   const segment = exit.segment;
+  // The sample flag and both ids are the same for every exit span of the segment: encoded once.
+  const segmentPart = (segment.sw8SegmentPart ??= encodeSw8SegmentPart(
+    segment.sampled,
+    segment.data.traceId,
+    segment.data.traceSegmentId,
+  ));
   write(
     carrier,
     SW8_HEADER,
-    encodeSw8({
-      sample: segment.sampled,
-      traceId: segment.data.traceId,
-      parentSegmentId: segment.data.traceSegmentId,
-      parentSpanId: exit.data.spanId,
-      parentService: segment.data.service,
-      parentServiceInstance: segment.data.serviceInstance,
-      parentEndpoint: segment.endpoint,
-      addressUsedAtClient: peer,
-    }),
+    encodeSw8WithSegmentPart(
+      segmentPart,
+      exit.data.spanId,
+      segment.data.service,
+      segment.data.serviceInstance,
+      segment.endpoint,
+      peer,
+    ),
   );
   if (segment.correlation !== undefined) {
     const correlation = encodeSw8Correlation(segment.correlation);

@@ -30,6 +30,8 @@ export class Segment {
   /** Operation of the first entry span (or the first span): what `sw8` calls the parent endpoint. */
   endpoint = '';
   finished = false;
+  /** @internal The first three fields of the `sw8` its exit spans send, encoded by the first of them. */
+  sw8SegmentPart: string | undefined = undefined;
   private openSpans = 0;
   private sawEntry = false;
 

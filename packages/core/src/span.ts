@@ -91,7 +91,13 @@ export class SpanRecord implements Span {
   }
 
   private pair(key: unknown, value: unknown): KeyStringValuePair {
-    return { key: this.cap(stringifyValue(key)), value: this.cap(stringifyValue(value)) };
+    // Keys and values are nearly always short strings: those are kept as they are, without a call.
+    const max = this.segment.tracer.maxTagValueLength;
+    return {
+      key: typeof key === 'string' && key.length <= max ? key : this.cap(stringifyValue(key)),
+      value:
+        typeof value === 'string' && value.length <= max ? value : this.cap(stringifyValue(value)),
+    };
   }
 
   private cap(text: string): string {

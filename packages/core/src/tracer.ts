@@ -1,6 +1,6 @@
 import { ComponentId, SpanLayer, SpanType, type SegmentReference } from '@windsock/protocol';
-import { runAsAgent } from './agent-guard.js';
-import { activeSpan, contextStorage, isSuppressed } from './context.js';
+import { enterAgent, leaveAgent } from './agent-guard.js';
+import { activeSpan, contextStorage, SUPPRESSED } from './context.js';
 import { writeHeader } from './headers.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { nextId } from './ids.js';
@@ -106,11 +106,13 @@ export class Tracer implements SegmentOwner {
    */
   startEntrySpan(operation: string, options: EntrySpanOptions = {}): Span {
     try {
-      if (isSuppressed()) return NOOP_SPAN;
+      // One context read serves both questions (suppressed? which parent?).
+      const current = contextStorage.getStore();
+      if (current === SUPPRESSED) return NOOP_SPAN;
       return this.openEntry(
         String(operation),
         options.headers,
-        activeSpan(),
+        current,
         options.layer ?? SpanLayer.Unknown,
         options.componentId ?? ComponentId.Unknown,
       );
@@ -140,8 +142,10 @@ export class Tracer implements SegmentOwner {
   /** Starts a span for in-process work, child of the active span (or the root of a new trace). */
   startLocalSpan(operation: string, options: LocalSpanOptions = {}): Span {
     try {
-      if (isSuppressed()) return NOOP_SPAN;
+      const current = contextStorage.getStore();
+      if (current === SUPPRESSED) return NOOP_SPAN;
       return this.openChild(
+        current,
         SpanType.Local,
         String(operation),
         '',
@@ -246,18 +250,19 @@ export class Tracer implements SegmentOwner {
     layer: SpanLayer,
     componentId: number,
   ): SpanRecord | undefined {
-    if (isSuppressed()) return undefined;
-    return this.openChild(SpanType.Exit, operation, peer, layer, componentId);
+    const current = contextStorage.getStore();
+    if (current === SUPPRESSED) return undefined;
+    return this.openChild(current, SpanType.Exit, operation, peer, layer, componentId);
   }
 
   private openChild(
+    parent: SpanRecord | undefined,
     spanType: SpanType,
     operation: string,
     peer: string,
     layer: SpanLayer,
     componentId: number,
   ): SpanRecord {
-    const parent = activeSpan();
     if (parent !== undefined)
       return this.childOf(parent, spanType, operation, peer, layer, componentId);
     const segment = new Segment(this, nextId(), this.sampler.shouldSample());
@@ -296,13 +301,15 @@ export class Tracer implements SegmentOwner {
       return;
     }
     this.counters.segmentsFinished += 1;
+    // runAsAgent without a closure per segment: the sink runs as agent code (see agent-guard.ts).
+    enterAgent();
     try {
-      const sink = this.sink;
-      const data = segment.data;
-      runAsAgent(() => sink.segment(data));
+      this.sink.segment(segment.data);
     } catch {
       // The sink is the facade's queue and must not throw; if it does, the application must not see it.
       this.counters.sinkErrors += 1;
+    } finally {
+      leaveAgent();
     }
   }
 }

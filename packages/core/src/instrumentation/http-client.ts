@@ -1,6 +1,5 @@
 import { type ClientRequest, type IncomingMessage } from 'node:http';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
-import { isSuppressed } from '../context.js';
 import { injectHeaders } from '../propagation.js';
 import { type SpanRecord } from '../span.js';
 import { type InstrumentedTracer, pathOf } from './instrumented-tracer.js';
@@ -29,8 +28,9 @@ export class HttpClientInstrumentation {
       const tracked = request as TrackedRequest;
       if (tracked[kSpan] !== undefined || request.headersSent) return;
       tracked[kSpan] = null;
-      // A caller that propagated by hand (a manual exit span) already owns this call.
-      if (isSuppressed() || request.getHeader('sw8') !== undefined) return;
+      // A caller that propagated by hand (a manual exit span) already owns this call. Where tracing is
+      // suppressed, openExit (in openSpan) opens nothing.
+      if (request.getHeader('sw8') !== undefined) return;
       const span = this.openSpan(request);
       if (span !== undefined) injectHeaders(span, span.data.peer, request, setRequestHeader);
     } catch {
@@ -44,7 +44,7 @@ export class HttpClientInstrumentation {
       const { request } = message as { request: TrackedRequest };
       if (request[kSpan] !== undefined) return;
       request[kSpan] = null;
-      if (isSuppressed() || request.getHeader('sw8') !== undefined) return;
+      if (request.getHeader('sw8') !== undefined) return;
       if (this.openSpan(request) !== undefined) this.tracer.counters.propagationSkipped += 1;
     } catch {
       // As above.
