@@ -20,15 +20,26 @@ export function observeClientRequestCreated(
   subscriptions: ChannelSubscriptions,
   listener: (request: ClientRequest) => void,
 ): () => void {
+  // The hook sees every async resource the process creates (promises included), so the common case, anything
+  // but the one tick, must cost as little as possible: after the first match, Node's `onSocketNT` is known and
+  // recognised by identity instead of by reading the `name` of every tick's callback (a megamorphic load).
+  let onSocketNT: unknown;
   const hook = createHook({
     init(_asyncId, type, _triggerAsyncId, resource) {
       if (type !== 'TickObject') return;
       // An exception thrown from an async_hooks callback terminates the process: nothing may escape.
       try {
         const tick = resource as { callback?: { name?: string }; args?: unknown[] };
+        const callback = tick.callback;
+        if (onSocketNT === undefined) {
+          if (callback?.name !== 'onSocketNT') return;
+        } else if (callback !== onSocketNT) {
+          return;
+        }
         const request = tick.args?.[0];
-        if (request instanceof ClientRequest && tick.callback?.name === 'onSocketNT')
-          listener(request);
+        if (!(request instanceof ClientRequest)) return;
+        onSocketNT = callback;
+        listener(request);
       } catch {
         // Ignored: see above.
       }

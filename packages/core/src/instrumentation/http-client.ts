@@ -59,7 +59,9 @@ export class HttpClientInstrumentation {
     span.tag('http.method', request.method);
     span.tag('http.url', `${request.protocol}//${peer}${path}`);
     (request as TrackedRequest)[kSpan] = span;
-    request.once('close', onRequestClose);
+    // `on`, not `once`: the listener is shared and does nothing after the span was taken, and `once` would
+    // allocate a wrapper per request.
+    request.on('close', onRequestClose);
     return span;
   }
 

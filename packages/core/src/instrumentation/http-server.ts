@@ -56,7 +56,9 @@ export class HttpServerInstrumentation {
       span.tag('http.method', method);
       span.tag('http.url', urlOf(request, path));
       (response as TrackedResponse)[kSpan] = span;
-      response.once('close', onResponseClose);
+      // `on`, not `once`: the listener is shared and does nothing after the span was taken, and `once` would
+      // allocate a wrapper per request.
+      response.on('close', onResponseClose);
       contextStorage.enterWith(span);
     } catch {
       // Instrumentation must never break the request it observes.

@@ -105,13 +105,14 @@ export const MAX_SHORT_ASCII_LENGTH = 6;
 export function encodeShortAscii(text: string, from: number): string | undefined {
   const length = text.length - from;
   if (length < 1 || length > MAX_SHORT_ASCII_LENGTH) return undefined;
-  // charCodeAt past the end is NaN, which `| 0` makes 0: missing bytes of the last group are zeros.
+  // Missing bytes of the last group are zeros. (Reading past the end instead would return NaN, and make V8
+  // deoptimize the function each time it happens.)
   const b0 = text.charCodeAt(from);
-  const b1 = text.charCodeAt(from + 1) | 0;
-  const b2 = text.charCodeAt(from + 2) | 0;
-  const b3 = text.charCodeAt(from + 3) | 0;
-  const b4 = text.charCodeAt(from + 4) | 0;
-  const b5 = text.charCodeAt(from + 5) | 0;
+  const b1 = length > 1 ? text.charCodeAt(from + 1) : 0;
+  const b2 = length > 2 ? text.charCodeAt(from + 2) : 0;
+  const b3 = length > 3 ? text.charCodeAt(from + 3) : 0;
+  const b4 = length > 4 ? text.charCodeAt(from + 4) : 0;
+  const b5 = length > 5 ? text.charCodeAt(from + 5) : 0;
   if ((b0 | b1 | b2 | b3 | b4 | b5) >= 0x80) return undefined;
   const first = (b0 << 16) | (b1 << 8) | b2;
   const c0 = CHAR_OF[first >> 18]!;

@@ -52,16 +52,20 @@ export class CallerMemo {
   }
 }
 
-/** A cheap hash of a block: its length and characters where the endpoint and the address usually differ. */
+/**
+ * A cheap hash of a block: its length and characters where the endpoint and the address usually differ. The block
+ * follows at least four other characters of the value, so every index read is inside the value (one past either
+ * end would make V8 deoptimize); for a malformed block shorter than three characters the hash is still a pure
+ * function of the value, which is all a memo needs.
+ */
 function blockSlot(value: string, start: number, length: number): number {
   const end = start + length;
   const hash =
     length +
     31 * value.charCodeAt(end - 1 - (length >> 2)) +
     961 * value.charCodeAt(end - 1 - (length >> 1)) +
-    29_791 * value.charCodeAt(end - 3) +
-    7 * value.charCodeAt(end - 5);
-  // charCodeAt past the end is NaN, which `& mask` turns into slot 0: short blocks still get a valid slot.
+    29_791 * value.charCodeAt(end - 1) +
+    7 * value.charCodeAt(end - 3);
   return hash & (CALLER_SLOTS - 1);
 }
 
@@ -95,6 +99,7 @@ export class HeaderIdMemo {
 /** Ids of one trace source differ in their last characters (a counter), so those are hashed. */
 function idSlot(id: string): number {
   const length = id.length;
+  if (length < 2) return length;
   const hash =
     length +
     31 * id.charCodeAt(length - 1) +
