@@ -10,6 +10,8 @@ import {
   encodeSegmentCollection,
   encodeSegmentObject,
   encodeSw8,
+  encodeSw8SegmentPart,
+  encodeSw8WithSegmentPart,
   type Sw8Context,
 } from '../src/index.js';
 import { referenceDecodeSw8, referenceEncodeSw8 } from '../test/reference-sw8.js';
@@ -95,4 +97,47 @@ printTable('sw8 header (before = the previous codec, test/reference-sw8.ts, in t
   bench('after: decodeSw8', (i) => decodeSw8(pickHeader(i))),
   bench('before: encodeSw8 + decodeSw8', (i) => referenceDecodeSw8(referenceEncodeSw8(pick(i)))),
   bench('after: encodeSw8 + decodeSw8', (i) => decodeSw8(encodeSw8(pick(i)))),
+]);
+
+// What @windsock/core does: the sample flag and ids are encoded once per segment (encodeSw8SegmentPart) and each
+// exit span adds its own fields; a server continues the incoming trace in a new segment of its own.
+const ownSegmentIds = contexts.map((context) =>
+  context.parentSegmentId.replace(prefix, '5d1e0b2c3a4f6e70.mwxg85nj.'),
+);
+const segmentPart = encodeSw8SegmentPart(true, oneContext.traceId, oneContext.parentSegmentId);
+printTable('sw8 as @windsock/core uses it', [
+  bench('exit span, segment part already encoded', (i) => {
+    const context = pick(i);
+    return encodeSw8WithSegmentPart(
+      segmentPart,
+      context.parentSpanId,
+      context.parentService,
+      context.parentServiceInstance,
+      context.parentEndpoint,
+      context.addressUsedAtClient,
+    );
+  }),
+  bench('continue: decodeSw8, then the first exit span of the new segment', (i) => {
+    const incoming = decodeSw8(pickHeader(i))!;
+    return encodeSw8WithSegmentPart(
+      encodeSw8SegmentPart(true, incoming.traceId, ownSegmentIds[i & 1023]!),
+      1,
+      'orders',
+      'orders-5c8b@10.0.0.31',
+      'GET:/api/orders/:id',
+      'inventory.internal:8081',
+    );
+  }),
+  bench('before: the same with the previous codec', (i) => {
+    const incoming = referenceDecodeSw8(pickHeader(i))!;
+    return referenceEncodeSw8({
+      ...incoming,
+      parentSegmentId: ownSegmentIds[i & 1023]!,
+      parentSpanId: 1,
+      parentService: 'orders',
+      parentServiceInstance: 'orders-5c8b@10.0.0.31',
+      parentEndpoint: 'GET:/api/orders/:id',
+      addressUsedAtClient: 'inventory.internal:8081',
+    });
+  }),
 ]);

@@ -1,7 +1,7 @@
-// Memos for the parts of `sw8` that repeat between an incoming and an outgoing header. Direct-mapped like the
-// base64 memos (base64-memo.ts): one slot per hash, a colliding value replaces the old one, so each holds a fixed
-// number of short strings and a miss costs no more than the work it would have saved.
-import { copyAscii } from './base64-memo.js';
+// Memos for the parts of `sw8` that repeat between an incoming and an outgoing header, built like the base64 memos
+// (base64-memo.ts): fixed size, so each holds a bounded number of short strings, and a miss costs no more than the
+// work it would have saved.
+import { copyAscii, firstSlot, hashOf, Placement, secondSlot } from './base64-memo.js';
 
 /** The caller's part of an incoming `sw8`: its last four fields, decoded. */
 export interface CallerNames {
@@ -28,45 +28,35 @@ export class CallerMemo {
   private readonly names: (CallerNames | undefined)[] = new Array<CallerNames | undefined>(
     CALLER_SLOTS,
   ).fill(undefined);
+  private readonly placement = new Placement();
 
   /** The names of `value[start, value.length)` if that block was remembered. */
   lookup(value: string, start: number): CallerNames | undefined {
     const length = value.length - start;
-    if (length > MAX_CALLER_BLOCK_LENGTH) return undefined;
-    const slot = blockSlot(value, start, length);
-    const known = this.blocks[slot];
+    if (length === 0 || length > MAX_CALLER_BLOCK_LENGTH) return undefined;
+    const hash = hashOf(value, start, value.length);
     // slice + ===, not startsWith(known, start): see Base64DecodeMemo.decode.
-    if (known !== undefined && known.length === length && value.slice(start) === known) {
-      return this.names[slot];
-    }
+    const block = value.slice(start);
+    const first = firstSlot(hash, CALLER_SLOTS);
+    if (this.blocks[first] === block) return this.names[first];
+    const second = secondSlot(hash, CALLER_SLOTS);
+    if (this.blocks[second] === block) return this.names[second];
     return undefined;
   }
 
   remember(value: string, start: number, names: CallerNames): void {
     const length = value.length - start;
-    if (length > MAX_CALLER_BLOCK_LENGTH) return;
-    const slot = blockSlot(value, start, length);
+    if (length === 0 || length > MAX_CALLER_BLOCK_LENGTH) return;
+    const hash = hashOf(value, start, value.length);
+    const slot = this.placement.pick(
+      this.blocks,
+      firstSlot(hash, CALLER_SLOTS),
+      secondSlot(hash, CALLER_SLOTS),
+    );
     // A copy, not a slice: a slice would keep the whole header value alive for as long as the slot does.
     this.blocks[slot] = copyAscii(value, start, value.length);
     this.names[slot] = names;
   }
-}
-
-/**
- * A cheap hash of a block: its length and characters where the endpoint and the address usually differ. The block
- * follows at least four other characters of the value, so every index read is inside the value (one past either
- * end would make V8 deoptimize); for a malformed block shorter than three characters the hash is still a pure
- * function of the value, which is all a memo needs.
- */
-function blockSlot(value: string, start: number, length: number): number {
-  const end = start + length;
-  const hash =
-    length +
-    31 * value.charCodeAt(end - 1 - (length >> 2)) +
-    961 * value.charCodeAt(end - 1 - (length >> 1)) +
-    29_791 * value.charCodeAt(end - 1) +
-    7 * value.charCodeAt(end - 3);
-  return hash & (CALLER_SLOTS - 1);
 }
 
 const ID_SLOTS = 32;
