@@ -55,11 +55,23 @@ export class Base64EncodeMemo {
   );
   private readonly encoded: string[] = new Array<string>(SLOTS).fill('');
   private readonly placement = new Placement();
+  // The last value, checked before hashing: a field that repeats call after call (this process's service and
+  // instance, the endpoint of a segment) is then one comparison, usually of the same string object.
+  private lastText = '';
+  private lastEncoded = '';
 
   encode(text: string): string {
+    if (text === this.lastText) return this.lastEncoded;
     const length = text.length;
-    if (length === 0) return '';
     if (length > MAX_MEMOIZED_LENGTH) return encodeBase64(text);
+    const encoded = this.lookupOrEncode(text, length);
+    this.lastText = text;
+    this.lastEncoded = encoded;
+    return encoded;
+  }
+
+  private lookupOrEncode(text: string, length: number): string {
+    if (length === 0) return '';
     const hash = hashOf(text, 0, length);
     const first = firstSlot(hash, SLOTS);
     if (this.texts[first] === text) return this.encoded[first]!;

@@ -40,7 +40,11 @@ const INT32_MAX = 0x7fffffff;
 const idBytes = Buffer.allocUnsafeSlow(MAX_HEADER_LENGTH);
 
 // Names (service, instance, endpoint, peer) repeat from call to call, so their base64 is memoized both ways.
-const encodedNames = new Base64EncodeMemo();
+// One memo per field, so each field's last value is checked first (see Base64EncodeMemo).
+const encodedServices = new Base64EncodeMemo();
+const encodedInstances = new Base64EncodeMemo();
+const encodedEndpoints = new Base64EncodeMemo();
+const encodedPeers = new Base64EncodeMemo();
 const decodedNames = new Base64DecodeMemo();
 // ... and an incoming header's last four fields (the caller's service, instance, endpoint and the address it used)
 // repeat as a block, so a block seen before is recognised with one comparison.
@@ -142,13 +146,13 @@ export function encodeSw8WithSegmentPart(
     '-' +
     String(parentSpanId) +
     '-' +
-    encodedNames.encode(parentService) +
+    encodedServices.encode(parentService) +
     '-' +
-    encodedNames.encode(parentServiceInstance) +
+    encodedInstances.encode(parentServiceInstance) +
     '-' +
-    encodedNames.encode(parentEndpoint) +
+    encodedEndpoints.encode(parentEndpoint) +
     '-' +
-    encodedNames.encode(addressUsedAtClient)
+    encodedPeers.encode(addressUsedAtClient)
   );
 }
 
