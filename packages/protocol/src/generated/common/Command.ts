@@ -5,8 +5,8 @@
 // source: common/Command.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import { KeyStringValuePair } from './Common.js';
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { KeyStringValuePair } from "./Common.js";
 
 /**
  * Command the backend sends to an agent in a response, e.g. ConfigurationDiscoveryCommand
@@ -24,12 +24,12 @@ export interface Commands {
 }
 
 function createBaseCommand(): Command {
-  return { command: '', args: [] };
+  return { command: "", args: [] };
 }
 
 export const Command: MessageFns<Command> = {
   encode(message: Command, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.command !== '') {
+    if (message.command !== "") {
       writer.uint32(10).string(message.command);
     }
     for (const v of message.args) {
@@ -42,7 +42,7 @@ export const Command: MessageFns<Command> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -84,7 +84,7 @@ export const Command: MessageFns<Command> = {
   },
   fromPartial<I extends Exact<DeepPartial<Command>, I>>(object: I): Command {
     const message = createBaseCommand();
-    message.command = object.command ?? '';
+    message.command = object.command ?? "";
     message.args = object.args?.map((e) => KeyStringValuePair.fromPartial(e)) || [];
     return message;
   },
@@ -106,7 +106,7 @@ export const Commands: MessageFns<Commands> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -147,19 +147,14 @@ export const Commands: MessageFns<Commands> = {
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
-type DeepPartial<T> = T extends Builtin
-  ? T
-  : T extends globalThis.Array<infer U>
-    ? globalThis.Array<DeepPartial<U>>
-    : T extends ReadonlyArray<infer U>
-      ? ReadonlyArray<DeepPartial<U>>
-      : T extends {}
-        ? { [K in keyof T]?: DeepPartial<T[K]> }
-        : Partial<T>;
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 type KeysOfUnion<T> = T extends T ? keyof T : never;
-type Exact<P, I extends P> = P extends Builtin
-  ? P
+type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 interface MessageFns<T> {

@@ -5,7 +5,7 @@
 // source: event/Event.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 export enum Type {
   Normal = 0,
@@ -14,7 +14,9 @@ export enum Type {
 
 export interface Event {
   uuid: string;
-  source: Source | undefined;
+  source:
+    | Source
+    | undefined;
   /** E.g. Reboot, Upgrade. */
   name: string;
   type: Type;
@@ -41,33 +43,33 @@ export interface Source {
 
 function createBaseEvent(): Event {
   return {
-    uuid: '',
+    uuid: "",
     source: undefined,
-    name: '',
+    name: "",
     type: 0,
-    message: '',
+    message: "",
     parameters: {},
     startTime: 0,
     endTime: 0,
-    layer: '',
+    layer: "",
   };
 }
 
 export const Event: MessageFns<Event> = {
   encode(message: Event, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.uuid !== '') {
+    if (message.uuid !== "") {
       writer.uint32(10).string(message.uuid);
     }
     if (message.source !== undefined) {
       Source.encode(message.source, writer.uint32(18).fork()).join();
     }
-    if (message.name !== '') {
+    if (message.name !== "") {
       writer.uint32(26).string(message.name);
     }
     if (message.type !== 0) {
       writer.uint32(32).int32(message.type);
     }
-    if (message.message !== '') {
+    if (message.message !== "") {
       writer.uint32(42).string(message.message);
     }
     globalThis.Object.entries(message.parameters).forEach(([key, value]: [string, string]) => {
@@ -79,7 +81,7 @@ export const Event: MessageFns<Event> = {
     if (message.endTime !== 0) {
       writer.uint32(64).int64(message.endTime);
     }
-    if (message.layer !== '') {
+    if (message.layer !== "") {
       writer.uint32(74).string(message.layer);
     }
     return writer;
@@ -89,7 +91,7 @@ export const Event: MessageFns<Event> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -190,39 +192,39 @@ export const Event: MessageFns<Event> = {
   },
   fromPartial<I extends Exact<DeepPartial<Event>, I>>(object: I): Event {
     const message = createBaseEvent();
-    message.uuid = object.uuid ?? '';
-    message.source =
-      object.source !== undefined && object.source !== null
-        ? Source.fromPartial(object.source)
-        : undefined;
-    message.name = object.name ?? '';
+    message.uuid = object.uuid ?? "";
+    message.source = (object.source !== undefined && object.source !== null)
+      ? Source.fromPartial(object.source)
+      : undefined;
+    message.name = object.name ?? "";
     message.type = object.type ?? 0;
-    message.message = object.message ?? '';
-    message.parameters = (
-      globalThis.Object.entries(object.parameters ?? {}) as [string, string][]
-    ).reduce((acc: { [key: string]: string }, [key, value]: [string, string]) => {
-      if (value !== undefined) {
-        acc[key] = globalThis.String(value);
-      }
-      return acc;
-    }, {});
+    message.message = object.message ?? "";
+    message.parameters = (globalThis.Object.entries(object.parameters ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
     message.startTime = object.startTime ?? 0;
     message.endTime = object.endTime ?? 0;
-    message.layer = object.layer ?? '';
+    message.layer = object.layer ?? "";
     return message;
   },
 };
 
 function createBaseEvent_ParametersEntry(): Event_ParametersEntry {
-  return { key: '', value: '' };
+  return { key: "", value: "" };
 }
 
 export const Event_ParametersEntry: MessageFns<Event_ParametersEntry> = {
   encode(message: Event_ParametersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.key !== '') {
+    if (message.key !== "") {
       writer.uint32(10).string(message.key);
     }
-    if (message.value !== '') {
+    if (message.value !== "") {
       writer.uint32(18).string(message.value);
     }
     return writer;
@@ -232,7 +234,7 @@ export const Event_ParametersEntry: MessageFns<Event_ParametersEntry> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -272,29 +274,27 @@ export const Event_ParametersEntry: MessageFns<Event_ParametersEntry> = {
   create<I extends Exact<DeepPartial<Event_ParametersEntry>, I>>(base?: I): Event_ParametersEntry {
     return Event_ParametersEntry.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<Event_ParametersEntry>, I>>(
-    object: I,
-  ): Event_ParametersEntry {
+  fromPartial<I extends Exact<DeepPartial<Event_ParametersEntry>, I>>(object: I): Event_ParametersEntry {
     const message = createBaseEvent_ParametersEntry();
-    message.key = object.key ?? '';
-    message.value = object.value ?? '';
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
 
 function createBaseSource(): Source {
-  return { service: '', serviceInstance: '', endpoint: '' };
+  return { service: "", serviceInstance: "", endpoint: "" };
 }
 
 export const Source: MessageFns<Source> = {
   encode(message: Source, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.service !== '') {
+    if (message.service !== "") {
       writer.uint32(10).string(message.service);
     }
-    if (message.serviceInstance !== '') {
+    if (message.serviceInstance !== "") {
       writer.uint32(18).string(message.serviceInstance);
     }
-    if (message.endpoint !== '') {
+    if (message.endpoint !== "") {
       writer.uint32(26).string(message.endpoint);
     }
     return writer;
@@ -304,7 +304,7 @@ export const Source: MessageFns<Source> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -354,37 +354,32 @@ export const Source: MessageFns<Source> = {
   },
   fromPartial<I extends Exact<DeepPartial<Source>, I>>(object: I): Source {
     const message = createBaseSource();
-    message.service = object.service ?? '';
-    message.serviceInstance = object.serviceInstance ?? '';
-    message.endpoint = object.endpoint ?? '';
+    message.service = object.service ?? "";
+    message.serviceInstance = object.serviceInstance ?? "";
+    message.endpoint = object.endpoint ?? "";
     return message;
   },
 };
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
-type DeepPartial<T> = T extends Builtin
-  ? T
-  : T extends globalThis.Array<infer U>
-    ? globalThis.Array<DeepPartial<U>>
-    : T extends ReadonlyArray<infer U>
-      ? ReadonlyArray<DeepPartial<U>>
-      : T extends {}
-        ? { [K in keyof T]?: DeepPartial<T[K]> }
-        : Partial<T>;
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 type KeysOfUnion<T> = T extends T ? keyof T : never;
-type Exact<P, I extends P> = P extends Builtin
-  ? P
+type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is larger than Number.MAX_SAFE_INTEGER');
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
   }
   if (num < globalThis.Number.MIN_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is smaller than Number.MIN_SAFE_INTEGER');
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
 }

@@ -5,7 +5,7 @@
 // source: language-agent/ConfigurationDiscoveryService.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 export interface ConfigurationSyncRequest {
   service: string;
@@ -14,18 +14,15 @@ export interface ConfigurationSyncRequest {
 }
 
 function createBaseConfigurationSyncRequest(): ConfigurationSyncRequest {
-  return { service: '', uuid: '' };
+  return { service: "", uuid: "" };
 }
 
 export const ConfigurationSyncRequest: MessageFns<ConfigurationSyncRequest> = {
-  encode(
-    message: ConfigurationSyncRequest,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
-    if (message.service !== '') {
+  encode(message: ConfigurationSyncRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.service !== "") {
       writer.uint32(10).string(message.service);
     }
-    if (message.uuid !== '') {
+    if (message.uuid !== "") {
       writer.uint32(18).string(message.uuid);
     }
     return writer;
@@ -35,7 +32,7 @@ export const ConfigurationSyncRequest: MessageFns<ConfigurationSyncRequest> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -72,36 +69,27 @@ export const ConfigurationSyncRequest: MessageFns<ConfigurationSyncRequest> = {
     }
   },
 
-  create<I extends Exact<DeepPartial<ConfigurationSyncRequest>, I>>(
-    base?: I,
-  ): ConfigurationSyncRequest {
+  create<I extends Exact<DeepPartial<ConfigurationSyncRequest>, I>>(base?: I): ConfigurationSyncRequest {
     return ConfigurationSyncRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<ConfigurationSyncRequest>, I>>(
-    object: I,
-  ): ConfigurationSyncRequest {
+  fromPartial<I extends Exact<DeepPartial<ConfigurationSyncRequest>, I>>(object: I): ConfigurationSyncRequest {
     const message = createBaseConfigurationSyncRequest();
-    message.service = object.service ?? '';
-    message.uuid = object.uuid ?? '';
+    message.service = object.service ?? "";
+    message.uuid = object.uuid ?? "";
     return message;
   },
 };
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
-type DeepPartial<T> = T extends Builtin
-  ? T
-  : T extends globalThis.Array<infer U>
-    ? globalThis.Array<DeepPartial<U>>
-    : T extends ReadonlyArray<infer U>
-      ? ReadonlyArray<DeepPartial<U>>
-      : T extends {}
-        ? { [K in keyof T]?: DeepPartial<T[K]> }
-        : Partial<T>;
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 type KeysOfUnion<T> = T extends T ? keyof T : never;
-type Exact<P, I extends P> = P extends Builtin
-  ? P
+type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 interface MessageFns<T> {

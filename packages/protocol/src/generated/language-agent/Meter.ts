@@ -5,7 +5,7 @@
 // source: language-agent/Meter.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 export interface Label {
   name: string;
@@ -33,7 +33,9 @@ export interface MeterHistogram {
 
 export interface MeterData {
   singleValue?: MeterSingleValue | undefined;
-  histogram?: MeterHistogram | undefined;
+  histogram?:
+    | MeterHistogram
+    | undefined;
   /** service, serviceInstance and timestamp are set in the first element of the stream. */
   service: string;
   serviceInstance: string;
@@ -45,15 +47,15 @@ export interface MeterDataCollection {
 }
 
 function createBaseLabel(): Label {
-  return { name: '', value: '' };
+  return { name: "", value: "" };
 }
 
 export const Label: MessageFns<Label> = {
   encode(message: Label, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.name !== '') {
+    if (message.name !== "") {
       writer.uint32(10).string(message.name);
     }
-    if (message.value !== '') {
+    if (message.value !== "") {
       writer.uint32(18).string(message.value);
     }
     return writer;
@@ -63,7 +65,7 @@ export const Label: MessageFns<Label> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -105,8 +107,8 @@ export const Label: MessageFns<Label> = {
   },
   fromPartial<I extends Exact<DeepPartial<Label>, I>>(object: I): Label {
     const message = createBaseLabel();
-    message.name = object.name ?? '';
-    message.value = object.value ?? '';
+    message.name = object.name ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -133,7 +135,7 @@ export const MeterBucketValue: MessageFns<MeterBucketValue> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -191,12 +193,12 @@ export const MeterBucketValue: MessageFns<MeterBucketValue> = {
 };
 
 function createBaseMeterSingleValue(): MeterSingleValue {
-  return { name: '', labels: [], value: 0 };
+  return { name: "", labels: [], value: 0 };
 }
 
 export const MeterSingleValue: MessageFns<MeterSingleValue> = {
   encode(message: MeterSingleValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.name !== '') {
+    if (message.name !== "") {
       writer.uint32(10).string(message.name);
     }
     for (const v of message.labels) {
@@ -212,7 +214,7 @@ export const MeterSingleValue: MessageFns<MeterSingleValue> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -262,7 +264,7 @@ export const MeterSingleValue: MessageFns<MeterSingleValue> = {
   },
   fromPartial<I extends Exact<DeepPartial<MeterSingleValue>, I>>(object: I): MeterSingleValue {
     const message = createBaseMeterSingleValue();
-    message.name = object.name ?? '';
+    message.name = object.name ?? "";
     message.labels = object.labels?.map((e) => Label.fromPartial(e)) || [];
     message.value = object.value ?? 0;
     return message;
@@ -270,12 +272,12 @@ export const MeterSingleValue: MessageFns<MeterSingleValue> = {
 };
 
 function createBaseMeterHistogram(): MeterHistogram {
-  return { name: '', labels: [], values: [] };
+  return { name: "", labels: [], values: [] };
 }
 
 export const MeterHistogram: MessageFns<MeterHistogram> = {
   encode(message: MeterHistogram, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.name !== '') {
+    if (message.name !== "") {
       writer.uint32(10).string(message.name);
     }
     for (const v of message.labels) {
@@ -291,7 +293,7 @@ export const MeterHistogram: MessageFns<MeterHistogram> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -341,7 +343,7 @@ export const MeterHistogram: MessageFns<MeterHistogram> = {
   },
   fromPartial<I extends Exact<DeepPartial<MeterHistogram>, I>>(object: I): MeterHistogram {
     const message = createBaseMeterHistogram();
-    message.name = object.name ?? '';
+    message.name = object.name ?? "";
     message.labels = object.labels?.map((e) => Label.fromPartial(e)) || [];
     message.values = object.values?.map((e) => MeterBucketValue.fromPartial(e)) || [];
     return message;
@@ -349,13 +351,7 @@ export const MeterHistogram: MessageFns<MeterHistogram> = {
 };
 
 function createBaseMeterData(): MeterData {
-  return {
-    singleValue: undefined,
-    histogram: undefined,
-    service: '',
-    serviceInstance: '',
-    timestamp: 0,
-  };
+  return { singleValue: undefined, histogram: undefined, service: "", serviceInstance: "", timestamp: 0 };
 }
 
 export const MeterData: MessageFns<MeterData> = {
@@ -366,10 +362,10 @@ export const MeterData: MessageFns<MeterData> = {
     if (message.histogram !== undefined) {
       MeterHistogram.encode(message.histogram, writer.uint32(18).fork()).join();
     }
-    if (message.service !== '') {
+    if (message.service !== "") {
       writer.uint32(26).string(message.service);
     }
-    if (message.serviceInstance !== '') {
+    if (message.serviceInstance !== "") {
       writer.uint32(34).string(message.serviceInstance);
     }
     if (message.timestamp !== 0) {
@@ -382,7 +378,7 @@ export const MeterData: MessageFns<MeterData> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -448,16 +444,14 @@ export const MeterData: MessageFns<MeterData> = {
   },
   fromPartial<I extends Exact<DeepPartial<MeterData>, I>>(object: I): MeterData {
     const message = createBaseMeterData();
-    message.singleValue =
-      object.singleValue !== undefined && object.singleValue !== null
-        ? MeterSingleValue.fromPartial(object.singleValue)
-        : undefined;
-    message.histogram =
-      object.histogram !== undefined && object.histogram !== null
-        ? MeterHistogram.fromPartial(object.histogram)
-        : undefined;
-    message.service = object.service ?? '';
-    message.serviceInstance = object.serviceInstance ?? '';
+    message.singleValue = (object.singleValue !== undefined && object.singleValue !== null)
+      ? MeterSingleValue.fromPartial(object.singleValue)
+      : undefined;
+    message.histogram = (object.histogram !== undefined && object.histogram !== null)
+      ? MeterHistogram.fromPartial(object.histogram)
+      : undefined;
+    message.service = object.service ?? "";
+    message.serviceInstance = object.serviceInstance ?? "";
     message.timestamp = object.timestamp ?? 0;
     return message;
   },
@@ -479,7 +473,7 @@ export const MeterDataCollection: MessageFns<MeterDataCollection> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -511,9 +505,7 @@ export const MeterDataCollection: MessageFns<MeterDataCollection> = {
   create<I extends Exact<DeepPartial<MeterDataCollection>, I>>(base?: I): MeterDataCollection {
     return MeterDataCollection.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<MeterDataCollection>, I>>(
-    object: I,
-  ): MeterDataCollection {
+  fromPartial<I extends Exact<DeepPartial<MeterDataCollection>, I>>(object: I): MeterDataCollection {
     const message = createBaseMeterDataCollection();
     message.meterData = object.meterData?.map((e) => MeterData.fromPartial(e)) || [];
     return message;
@@ -522,28 +514,23 @@ export const MeterDataCollection: MessageFns<MeterDataCollection> = {
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
-type DeepPartial<T> = T extends Builtin
-  ? T
-  : T extends globalThis.Array<infer U>
-    ? globalThis.Array<DeepPartial<U>>
-    : T extends ReadonlyArray<infer U>
-      ? ReadonlyArray<DeepPartial<U>>
-      : T extends {}
-        ? { [K in keyof T]?: DeepPartial<T[K]> }
-        : Partial<T>;
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 type KeysOfUnion<T> = T extends T ? keyof T : never;
-type Exact<P, I extends P> = P extends Builtin
-  ? P
+type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is larger than Number.MAX_SAFE_INTEGER');
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
   }
   if (num < globalThis.Number.MIN_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is smaller than Number.MIN_SAFE_INTEGER');
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
 }

@@ -5,8 +5,8 @@
 // source: language-agent/Tracing.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import { Instant, KeyIntValuePair, KeyStringValuePair } from '../common/Common.js';
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Instant, KeyIntValuePair, KeyStringValuePair } from "../common/Common.js";
 
 export enum SpanType {
   Entry = 0,
@@ -112,31 +112,24 @@ export interface SpanAttachedEvent_SpanReference {
 }
 
 function createBaseSegmentObject(): SegmentObject {
-  return {
-    traceId: '',
-    traceSegmentId: '',
-    spans: [],
-    service: '',
-    serviceInstance: '',
-    isSizeLimited: false,
-  };
+  return { traceId: "", traceSegmentId: "", spans: [], service: "", serviceInstance: "", isSizeLimited: false };
 }
 
 export const SegmentObject: MessageFns<SegmentObject> = {
   encode(message: SegmentObject, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.traceId !== '') {
+    if (message.traceId !== "") {
       writer.uint32(10).string(message.traceId);
     }
-    if (message.traceSegmentId !== '') {
+    if (message.traceSegmentId !== "") {
       writer.uint32(18).string(message.traceSegmentId);
     }
     for (const v of message.spans) {
       SpanObject.encode(v!, writer.uint32(26).fork()).join();
     }
-    if (message.service !== '') {
+    if (message.service !== "") {
       writer.uint32(34).string(message.service);
     }
-    if (message.serviceInstance !== '') {
+    if (message.serviceInstance !== "") {
       writer.uint32(42).string(message.serviceInstance);
     }
     if (message.isSizeLimited !== false) {
@@ -149,7 +142,7 @@ export const SegmentObject: MessageFns<SegmentObject> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -223,11 +216,11 @@ export const SegmentObject: MessageFns<SegmentObject> = {
   },
   fromPartial<I extends Exact<DeepPartial<SegmentObject>, I>>(object: I): SegmentObject {
     const message = createBaseSegmentObject();
-    message.traceId = object.traceId ?? '';
-    message.traceSegmentId = object.traceSegmentId ?? '';
+    message.traceId = object.traceId ?? "";
+    message.traceSegmentId = object.traceSegmentId ?? "";
     message.spans = object.spans?.map((e) => SpanObject.fromPartial(e)) || [];
-    message.service = object.service ?? '';
-    message.serviceInstance = object.serviceInstance ?? '';
+    message.service = object.service ?? "";
+    message.serviceInstance = object.serviceInstance ?? "";
     message.isSizeLimited = object.isSizeLimited ?? false;
     return message;
   },
@@ -236,13 +229,13 @@ export const SegmentObject: MessageFns<SegmentObject> = {
 function createBaseSegmentReference(): SegmentReference {
   return {
     refType: 0,
-    traceId: '',
-    parentTraceSegmentId: '',
+    traceId: "",
+    parentTraceSegmentId: "",
     parentSpanId: 0,
-    parentService: '',
-    parentServiceInstance: '',
-    parentEndpoint: '',
-    networkAddressUsedAtPeer: '',
+    parentService: "",
+    parentServiceInstance: "",
+    parentEndpoint: "",
+    networkAddressUsedAtPeer: "",
   };
 }
 
@@ -251,25 +244,25 @@ export const SegmentReference: MessageFns<SegmentReference> = {
     if (message.refType !== 0) {
       writer.uint32(8).int32(message.refType);
     }
-    if (message.traceId !== '') {
+    if (message.traceId !== "") {
       writer.uint32(18).string(message.traceId);
     }
-    if (message.parentTraceSegmentId !== '') {
+    if (message.parentTraceSegmentId !== "") {
       writer.uint32(26).string(message.parentTraceSegmentId);
     }
     if (message.parentSpanId !== 0) {
       writer.uint32(32).int32(message.parentSpanId);
     }
-    if (message.parentService !== '') {
+    if (message.parentService !== "") {
       writer.uint32(42).string(message.parentService);
     }
-    if (message.parentServiceInstance !== '') {
+    if (message.parentServiceInstance !== "") {
       writer.uint32(50).string(message.parentServiceInstance);
     }
-    if (message.parentEndpoint !== '') {
+    if (message.parentEndpoint !== "") {
       writer.uint32(58).string(message.parentEndpoint);
     }
-    if (message.networkAddressUsedAtPeer !== '') {
+    if (message.networkAddressUsedAtPeer !== "") {
       writer.uint32(66).string(message.networkAddressUsedAtPeer);
     }
     return writer;
@@ -279,7 +272,7 @@ export const SegmentReference: MessageFns<SegmentReference> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -370,13 +363,13 @@ export const SegmentReference: MessageFns<SegmentReference> = {
   fromPartial<I extends Exact<DeepPartial<SegmentReference>, I>>(object: I): SegmentReference {
     const message = createBaseSegmentReference();
     message.refType = object.refType ?? 0;
-    message.traceId = object.traceId ?? '';
-    message.parentTraceSegmentId = object.parentTraceSegmentId ?? '';
+    message.traceId = object.traceId ?? "";
+    message.parentTraceSegmentId = object.parentTraceSegmentId ?? "";
     message.parentSpanId = object.parentSpanId ?? 0;
-    message.parentService = object.parentService ?? '';
-    message.parentServiceInstance = object.parentServiceInstance ?? '';
-    message.parentEndpoint = object.parentEndpoint ?? '';
-    message.networkAddressUsedAtPeer = object.networkAddressUsedAtPeer ?? '';
+    message.parentService = object.parentService ?? "";
+    message.parentServiceInstance = object.parentServiceInstance ?? "";
+    message.parentEndpoint = object.parentEndpoint ?? "";
+    message.networkAddressUsedAtPeer = object.networkAddressUsedAtPeer ?? "";
     return message;
   },
 };
@@ -388,8 +381,8 @@ function createBaseSpanObject(): SpanObject {
     startTime: 0,
     endTime: 0,
     refs: [],
-    operationName: '',
-    peer: '',
+    operationName: "",
+    peer: "",
     spanType: 0,
     spanLayer: 0,
     componentId: 0,
@@ -417,10 +410,10 @@ export const SpanObject: MessageFns<SpanObject> = {
     for (const v of message.refs) {
       SegmentReference.encode(v!, writer.uint32(42).fork()).join();
     }
-    if (message.operationName !== '') {
+    if (message.operationName !== "") {
       writer.uint32(50).string(message.operationName);
     }
-    if (message.peer !== '') {
+    if (message.peer !== "") {
       writer.uint32(58).string(message.peer);
     }
     if (message.spanType !== 0) {
@@ -451,7 +444,7 @@ export const SpanObject: MessageFns<SpanObject> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -594,8 +587,8 @@ export const SpanObject: MessageFns<SpanObject> = {
     message.startTime = object.startTime ?? 0;
     message.endTime = object.endTime ?? 0;
     message.refs = object.refs?.map((e) => SegmentReference.fromPartial(e)) || [];
-    message.operationName = object.operationName ?? '';
-    message.peer = object.peer ?? '';
+    message.operationName = object.operationName ?? "";
+    message.peer = object.peer ?? "";
     message.spanType = object.spanType ?? 0;
     message.spanLayer = object.spanLayer ?? 0;
     message.componentId = object.componentId ?? 0;
@@ -626,7 +619,7 @@ export const Log: MessageFns<Log> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -690,7 +683,7 @@ export const ID: MessageFns<ID> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -745,7 +738,7 @@ export const SegmentCollection: MessageFns<SegmentCollection> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -785,14 +778,7 @@ export const SegmentCollection: MessageFns<SegmentCollection> = {
 };
 
 function createBaseSpanAttachedEvent(): SpanAttachedEvent {
-  return {
-    startTime: undefined,
-    event: '',
-    endTime: undefined,
-    tags: [],
-    summary: [],
-    traceContext: undefined,
-  };
+  return { startTime: undefined, event: "", endTime: undefined, tags: [], summary: [], traceContext: undefined };
 }
 
 export const SpanAttachedEvent: MessageFns<SpanAttachedEvent> = {
@@ -800,7 +786,7 @@ export const SpanAttachedEvent: MessageFns<SpanAttachedEvent> = {
     if (message.startTime !== undefined) {
       Instant.encode(message.startTime, writer.uint32(10).fork()).join();
     }
-    if (message.event !== '') {
+    if (message.event !== "") {
       writer.uint32(18).string(message.event);
     }
     if (message.endTime !== undefined) {
@@ -822,7 +808,7 @@ export const SpanAttachedEvent: MessageFns<SpanAttachedEvent> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -896,44 +882,38 @@ export const SpanAttachedEvent: MessageFns<SpanAttachedEvent> = {
   },
   fromPartial<I extends Exact<DeepPartial<SpanAttachedEvent>, I>>(object: I): SpanAttachedEvent {
     const message = createBaseSpanAttachedEvent();
-    message.startTime =
-      object.startTime !== undefined && object.startTime !== null
-        ? Instant.fromPartial(object.startTime)
-        : undefined;
-    message.event = object.event ?? '';
-    message.endTime =
-      object.endTime !== undefined && object.endTime !== null
-        ? Instant.fromPartial(object.endTime)
-        : undefined;
+    message.startTime = (object.startTime !== undefined && object.startTime !== null)
+      ? Instant.fromPartial(object.startTime)
+      : undefined;
+    message.event = object.event ?? "";
+    message.endTime = (object.endTime !== undefined && object.endTime !== null)
+      ? Instant.fromPartial(object.endTime)
+      : undefined;
     message.tags = object.tags?.map((e) => KeyStringValuePair.fromPartial(e)) || [];
     message.summary = object.summary?.map((e) => KeyIntValuePair.fromPartial(e)) || [];
-    message.traceContext =
-      object.traceContext !== undefined && object.traceContext !== null
-        ? SpanAttachedEvent_SpanReference.fromPartial(object.traceContext)
-        : undefined;
+    message.traceContext = (object.traceContext !== undefined && object.traceContext !== null)
+      ? SpanAttachedEvent_SpanReference.fromPartial(object.traceContext)
+      : undefined;
     return message;
   },
 };
 
 function createBaseSpanAttachedEvent_SpanReference(): SpanAttachedEvent_SpanReference {
-  return { type: 0, traceId: '', traceSegmentId: '', spanId: '' };
+  return { type: 0, traceId: "", traceSegmentId: "", spanId: "" };
 }
 
 export const SpanAttachedEvent_SpanReference: MessageFns<SpanAttachedEvent_SpanReference> = {
-  encode(
-    message: SpanAttachedEvent_SpanReference,
-    writer: BinaryWriter = new BinaryWriter(),
-  ): BinaryWriter {
+  encode(message: SpanAttachedEvent_SpanReference, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.type !== 0) {
       writer.uint32(8).int32(message.type);
     }
-    if (message.traceId !== '') {
+    if (message.traceId !== "") {
       writer.uint32(18).string(message.traceId);
     }
-    if (message.traceSegmentId !== '') {
+    if (message.traceSegmentId !== "") {
       writer.uint32(26).string(message.traceSegmentId);
     }
-    if (message.spanId !== '') {
+    if (message.spanId !== "") {
       writer.uint32(34).string(message.spanId);
     }
     return writer;
@@ -943,7 +923,7 @@ export const SpanAttachedEvent_SpanReference: MessageFns<SpanAttachedEvent_SpanR
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -996,9 +976,7 @@ export const SpanAttachedEvent_SpanReference: MessageFns<SpanAttachedEvent_SpanR
     }
   },
 
-  create<I extends Exact<DeepPartial<SpanAttachedEvent_SpanReference>, I>>(
-    base?: I,
-  ): SpanAttachedEvent_SpanReference {
+  create<I extends Exact<DeepPartial<SpanAttachedEvent_SpanReference>, I>>(base?: I): SpanAttachedEvent_SpanReference {
     return SpanAttachedEvent_SpanReference.fromPartial(base ?? ({} as any));
   },
   fromPartial<I extends Exact<DeepPartial<SpanAttachedEvent_SpanReference>, I>>(
@@ -1006,37 +984,32 @@ export const SpanAttachedEvent_SpanReference: MessageFns<SpanAttachedEvent_SpanR
   ): SpanAttachedEvent_SpanReference {
     const message = createBaseSpanAttachedEvent_SpanReference();
     message.type = object.type ?? 0;
-    message.traceId = object.traceId ?? '';
-    message.traceSegmentId = object.traceSegmentId ?? '';
-    message.spanId = object.spanId ?? '';
+    message.traceId = object.traceId ?? "";
+    message.traceSegmentId = object.traceSegmentId ?? "";
+    message.spanId = object.spanId ?? "";
     return message;
   },
 };
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
-type DeepPartial<T> = T extends Builtin
-  ? T
-  : T extends globalThis.Array<infer U>
-    ? globalThis.Array<DeepPartial<U>>
-    : T extends ReadonlyArray<infer U>
-      ? ReadonlyArray<DeepPartial<U>>
-      : T extends {}
-        ? { [K in keyof T]?: DeepPartial<T[K]> }
-        : Partial<T>;
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 type KeysOfUnion<T> = T extends T ? keyof T : never;
-type Exact<P, I extends P> = P extends Builtin
-  ? P
+type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is larger than Number.MAX_SAFE_INTEGER');
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
   }
   if (num < globalThis.Number.MIN_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is smaller than Number.MIN_SAFE_INTEGER');
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
 }

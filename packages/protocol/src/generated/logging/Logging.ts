@@ -5,8 +5,8 @@
 // source: logging/Logging.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import { KeyStringValuePair } from '../common/Common.js';
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { KeyStringValuePair } from "../common/Common.js";
 
 export interface LogData {
   /** [Optional] Epoch milliseconds; OAP uses the receive time when unset. */
@@ -18,11 +18,17 @@ export interface LogData {
   /** [Optional] */
   endpoint: string;
   /** [Required] */
-  body: LogDataBody | undefined;
+  body:
+    | LogDataBody
+    | undefined;
   /** [Optional] */
-  traceContext: TraceContext | undefined;
+  traceContext:
+    | TraceContext
+    | undefined;
   /** [Optional] */
-  tags: LogTags | undefined;
+  tags:
+    | LogTags
+    | undefined;
   /** [Optional] since 9.0.0; OAP defaults to "general". */
   layer: string;
 }
@@ -60,13 +66,13 @@ export interface LogTags {
 function createBaseLogData(): LogData {
   return {
     timestamp: 0,
-    service: '',
-    serviceInstance: '',
-    endpoint: '',
+    service: "",
+    serviceInstance: "",
+    endpoint: "",
     body: undefined,
     traceContext: undefined,
     tags: undefined,
-    layer: '',
+    layer: "",
   };
 }
 
@@ -75,13 +81,13 @@ export const LogData: MessageFns<LogData> = {
     if (message.timestamp !== 0) {
       writer.uint32(8).int64(message.timestamp);
     }
-    if (message.service !== '') {
+    if (message.service !== "") {
       writer.uint32(18).string(message.service);
     }
-    if (message.serviceInstance !== '') {
+    if (message.serviceInstance !== "") {
       writer.uint32(26).string(message.serviceInstance);
     }
-    if (message.endpoint !== '') {
+    if (message.endpoint !== "") {
       writer.uint32(34).string(message.endpoint);
     }
     if (message.body !== undefined) {
@@ -93,7 +99,7 @@ export const LogData: MessageFns<LogData> = {
     if (message.tags !== undefined) {
       LogTags.encode(message.tags, writer.uint32(58).fork()).join();
     }
-    if (message.layer !== '') {
+    if (message.layer !== "") {
       writer.uint32(66).string(message.layer);
     }
     return writer;
@@ -103,7 +109,7 @@ export const LogData: MessageFns<LogData> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -194,33 +200,28 @@ export const LogData: MessageFns<LogData> = {
   fromPartial<I extends Exact<DeepPartial<LogData>, I>>(object: I): LogData {
     const message = createBaseLogData();
     message.timestamp = object.timestamp ?? 0;
-    message.service = object.service ?? '';
-    message.serviceInstance = object.serviceInstance ?? '';
-    message.endpoint = object.endpoint ?? '';
-    message.body =
-      object.body !== undefined && object.body !== null
-        ? LogDataBody.fromPartial(object.body)
-        : undefined;
-    message.traceContext =
-      object.traceContext !== undefined && object.traceContext !== null
-        ? TraceContext.fromPartial(object.traceContext)
-        : undefined;
-    message.tags =
-      object.tags !== undefined && object.tags !== null
-        ? LogTags.fromPartial(object.tags)
-        : undefined;
-    message.layer = object.layer ?? '';
+    message.service = object.service ?? "";
+    message.serviceInstance = object.serviceInstance ?? "";
+    message.endpoint = object.endpoint ?? "";
+    message.body = (object.body !== undefined && object.body !== null)
+      ? LogDataBody.fromPartial(object.body)
+      : undefined;
+    message.traceContext = (object.traceContext !== undefined && object.traceContext !== null)
+      ? TraceContext.fromPartial(object.traceContext)
+      : undefined;
+    message.tags = (object.tags !== undefined && object.tags !== null) ? LogTags.fromPartial(object.tags) : undefined;
+    message.layer = object.layer ?? "";
     return message;
   },
 };
 
 function createBaseLogDataBody(): LogDataBody {
-  return { type: '', text: undefined, json: undefined, yaml: undefined };
+  return { type: "", text: undefined, json: undefined, yaml: undefined };
 }
 
 export const LogDataBody: MessageFns<LogDataBody> = {
   encode(message: LogDataBody, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.type !== '') {
+    if (message.type !== "") {
       writer.uint32(10).string(message.type);
     }
     if (message.text !== undefined) {
@@ -239,7 +240,7 @@ export const LogDataBody: MessageFns<LogDataBody> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -297,30 +298,21 @@ export const LogDataBody: MessageFns<LogDataBody> = {
   },
   fromPartial<I extends Exact<DeepPartial<LogDataBody>, I>>(object: I): LogDataBody {
     const message = createBaseLogDataBody();
-    message.type = object.type ?? '';
-    message.text =
-      object.text !== undefined && object.text !== null
-        ? TextLog.fromPartial(object.text)
-        : undefined;
-    message.json =
-      object.json !== undefined && object.json !== null
-        ? JSONLog.fromPartial(object.json)
-        : undefined;
-    message.yaml =
-      object.yaml !== undefined && object.yaml !== null
-        ? YAMLLog.fromPartial(object.yaml)
-        : undefined;
+    message.type = object.type ?? "";
+    message.text = (object.text !== undefined && object.text !== null) ? TextLog.fromPartial(object.text) : undefined;
+    message.json = (object.json !== undefined && object.json !== null) ? JSONLog.fromPartial(object.json) : undefined;
+    message.yaml = (object.yaml !== undefined && object.yaml !== null) ? YAMLLog.fromPartial(object.yaml) : undefined;
     return message;
   },
 };
 
 function createBaseTextLog(): TextLog {
-  return { text: '' };
+  return { text: "" };
 }
 
 export const TextLog: MessageFns<TextLog> = {
   encode(message: TextLog, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.text !== '') {
+    if (message.text !== "") {
       writer.uint32(10).string(message.text);
     }
     return writer;
@@ -330,7 +322,7 @@ export const TextLog: MessageFns<TextLog> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -364,18 +356,18 @@ export const TextLog: MessageFns<TextLog> = {
   },
   fromPartial<I extends Exact<DeepPartial<TextLog>, I>>(object: I): TextLog {
     const message = createBaseTextLog();
-    message.text = object.text ?? '';
+    message.text = object.text ?? "";
     return message;
   },
 };
 
 function createBaseJSONLog(): JSONLog {
-  return { json: '' };
+  return { json: "" };
 }
 
 export const JSONLog: MessageFns<JSONLog> = {
   encode(message: JSONLog, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.json !== '') {
+    if (message.json !== "") {
       writer.uint32(10).string(message.json);
     }
     return writer;
@@ -385,7 +377,7 @@ export const JSONLog: MessageFns<JSONLog> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -419,18 +411,18 @@ export const JSONLog: MessageFns<JSONLog> = {
   },
   fromPartial<I extends Exact<DeepPartial<JSONLog>, I>>(object: I): JSONLog {
     const message = createBaseJSONLog();
-    message.json = object.json ?? '';
+    message.json = object.json ?? "";
     return message;
   },
 };
 
 function createBaseYAMLLog(): YAMLLog {
-  return { yaml: '' };
+  return { yaml: "" };
 }
 
 export const YAMLLog: MessageFns<YAMLLog> = {
   encode(message: YAMLLog, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.yaml !== '') {
+    if (message.yaml !== "") {
       writer.uint32(10).string(message.yaml);
     }
     return writer;
@@ -440,7 +432,7 @@ export const YAMLLog: MessageFns<YAMLLog> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -474,21 +466,21 @@ export const YAMLLog: MessageFns<YAMLLog> = {
   },
   fromPartial<I extends Exact<DeepPartial<YAMLLog>, I>>(object: I): YAMLLog {
     const message = createBaseYAMLLog();
-    message.yaml = object.yaml ?? '';
+    message.yaml = object.yaml ?? "";
     return message;
   },
 };
 
 function createBaseTraceContext(): TraceContext {
-  return { traceId: '', traceSegmentId: '', spanId: 0 };
+  return { traceId: "", traceSegmentId: "", spanId: 0 };
 }
 
 export const TraceContext: MessageFns<TraceContext> = {
   encode(message: TraceContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.traceId !== '') {
+    if (message.traceId !== "") {
       writer.uint32(10).string(message.traceId);
     }
-    if (message.traceSegmentId !== '') {
+    if (message.traceSegmentId !== "") {
       writer.uint32(18).string(message.traceSegmentId);
     }
     if (message.spanId !== 0) {
@@ -501,7 +493,7 @@ export const TraceContext: MessageFns<TraceContext> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -551,8 +543,8 @@ export const TraceContext: MessageFns<TraceContext> = {
   },
   fromPartial<I extends Exact<DeepPartial<TraceContext>, I>>(object: I): TraceContext {
     const message = createBaseTraceContext();
-    message.traceId = object.traceId ?? '';
-    message.traceSegmentId = object.traceSegmentId ?? '';
+    message.traceId = object.traceId ?? "";
+    message.traceSegmentId = object.traceSegmentId ?? "";
     message.spanId = object.spanId ?? 0;
     return message;
   },
@@ -574,7 +566,7 @@ export const LogTags: MessageFns<LogTags> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -615,28 +607,23 @@ export const LogTags: MessageFns<LogTags> = {
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
-type DeepPartial<T> = T extends Builtin
-  ? T
-  : T extends globalThis.Array<infer U>
-    ? globalThis.Array<DeepPartial<U>>
-    : T extends ReadonlyArray<infer U>
-      ? ReadonlyArray<DeepPartial<U>>
-      : T extends {}
-        ? { [K in keyof T]?: DeepPartial<T[K]> }
-        : Partial<T>;
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 type KeysOfUnion<T> = T extends T ? keyof T : never;
-type Exact<P, I extends P> = P extends Builtin
-  ? P
+type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());
   if (num > globalThis.Number.MAX_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is larger than Number.MAX_SAFE_INTEGER');
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
   }
   if (num < globalThis.Number.MIN_SAFE_INTEGER) {
-    throw new globalThis.Error('Value is smaller than Number.MIN_SAFE_INTEGER');
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
 }

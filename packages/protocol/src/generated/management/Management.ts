@@ -5,8 +5,8 @@
 // source: management/Management.proto
 
 /* eslint-disable */
-import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
-import { KeyStringValuePair } from '../common/Common.js';
+import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { KeyStringValuePair } from "../common/Common.js";
 
 export interface InstanceProperties {
   service: string;
@@ -24,21 +24,21 @@ export interface InstancePingPkg {
 }
 
 function createBaseInstanceProperties(): InstanceProperties {
-  return { service: '', serviceInstance: '', properties: [], layer: '' };
+  return { service: "", serviceInstance: "", properties: [], layer: "" };
 }
 
 export const InstanceProperties: MessageFns<InstanceProperties> = {
   encode(message: InstanceProperties, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.service !== '') {
+    if (message.service !== "") {
       writer.uint32(10).string(message.service);
     }
-    if (message.serviceInstance !== '') {
+    if (message.serviceInstance !== "") {
       writer.uint32(18).string(message.serviceInstance);
     }
     for (const v of message.properties) {
       KeyStringValuePair.encode(v!, writer.uint32(26).fork()).join();
     }
-    if (message.layer !== '') {
+    if (message.layer !== "") {
       writer.uint32(34).string(message.layer);
     }
     return writer;
@@ -48,7 +48,7 @@ export const InstanceProperties: MessageFns<InstanceProperties> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -106,27 +106,27 @@ export const InstanceProperties: MessageFns<InstanceProperties> = {
   },
   fromPartial<I extends Exact<DeepPartial<InstanceProperties>, I>>(object: I): InstanceProperties {
     const message = createBaseInstanceProperties();
-    message.service = object.service ?? '';
-    message.serviceInstance = object.serviceInstance ?? '';
+    message.service = object.service ?? "";
+    message.serviceInstance = object.serviceInstance ?? "";
     message.properties = object.properties?.map((e) => KeyStringValuePair.fromPartial(e)) || [];
-    message.layer = object.layer ?? '';
+    message.layer = object.layer ?? "";
     return message;
   },
 };
 
 function createBaseInstancePingPkg(): InstancePingPkg {
-  return { service: '', serviceInstance: '', layer: '' };
+  return { service: "", serviceInstance: "", layer: "" };
 }
 
 export const InstancePingPkg: MessageFns<InstancePingPkg> = {
   encode(message: InstancePingPkg, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.service !== '') {
+    if (message.service !== "") {
       writer.uint32(10).string(message.service);
     }
-    if (message.serviceInstance !== '') {
+    if (message.serviceInstance !== "") {
       writer.uint32(18).string(message.serviceInstance);
     }
-    if (message.layer !== '') {
+    if (message.layer !== "") {
       writer.uint32(26).string(message.layer);
     }
     return writer;
@@ -136,7 +136,7 @@ export const InstancePingPkg: MessageFns<InstancePingPkg> = {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
-      throw new globalThis.Error('protobuf decode recursion limit exceeded');
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
     }
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
@@ -186,28 +186,23 @@ export const InstancePingPkg: MessageFns<InstancePingPkg> = {
   },
   fromPartial<I extends Exact<DeepPartial<InstancePingPkg>, I>>(object: I): InstancePingPkg {
     const message = createBaseInstancePingPkg();
-    message.service = object.service ?? '';
-    message.serviceInstance = object.serviceInstance ?? '';
-    message.layer = object.layer ?? '';
+    message.service = object.service ?? "";
+    message.serviceInstance = object.serviceInstance ?? "";
+    message.layer = object.layer ?? "";
     return message;
   },
 };
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
-type DeepPartial<T> = T extends Builtin
-  ? T
-  : T extends globalThis.Array<infer U>
-    ? globalThis.Array<DeepPartial<U>>
-    : T extends ReadonlyArray<infer U>
-      ? ReadonlyArray<DeepPartial<U>>
-      : T extends {}
-        ? { [K in keyof T]?: DeepPartial<T[K]> }
-        : Partial<T>;
+type DeepPartial<T> = T extends Builtin ? T
+  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 type KeysOfUnion<T> = T extends T ? keyof T : never;
-type Exact<P, I extends P> = P extends Builtin
-  ? P
+type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
 
 interface MessageFns<T> {
