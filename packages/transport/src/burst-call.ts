@@ -34,59 +34,64 @@ export async function invokeBurst<Request>(
       'safe',
     );
   }
+  // The process stays alive from here (connecting included) until the call settles; see BurstSession.hold.
   const release = connection.hold();
   try {
-    return await call(connection, backend, spec, track, userAgent);
-  } finally {
-    release();
-  }
-}
-
-async function call<Request>(
-  connection: BurstSession,
-  backend: string,
-  spec: CallSpec<Request>,
-  track: (call: ActiveCall) => () => void,
-  userAgent: string,
-): Promise<TransportResult> {
-  const deadline = Date.now() + spec.deadlineMs;
-  let session;
-  try {
-    session = await connection.connected(spec.deadlineMs, spec.signal);
-  } catch (error) {
-    return notConnected(backend, error, aborted(spec.signal));
-  }
-  const remainingMs = deadline - Date.now();
-  if (remainingMs <= 0) {
-    return failure(
-      backend,
-      status.DEADLINE_EXCEEDED,
-      'DEADLINE_EXCEEDED: before the call started',
-      'safe',
-    );
-  }
-  let body: Buffer;
-  try {
-    body = frame(spec);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return failure(
-      backend,
-      status.INTERNAL,
-      `INTERNAL: cannot serialize the request: ${reason}`,
-      'never',
-    );
-  }
-  return new Promise<TransportResult>((resolve) => {
+    const deadline = Date.now() + spec.deadlineMs;
+    let session;
+    try {
+      session = await connection.connected(spec.deadlineMs, spec.signal);
+    } catch (error) {
+      return notConnected(backend, error, aborted(spec.signal));
+    }
+    const remainingMs = deadline - Date.now();
+    if (remainingMs <= 0) {
+      return failure(
+        backend,
+        status.DEADLINE_EXCEEDED,
+        'DEADLINE_EXCEEDED: before the call started',
+        'safe',
+      );
+    }
+    let body: Buffer;
+    try {
+      body = frame(spec);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return failure(
+        backend,
+        status.INTERNAL,
+        `INTERNAL: cannot serialize the request: ${reason}`,
+        'never',
+      );
+    }
     let stream: ClientHttp2Stream;
     try {
       stream = session.request(headersFor(spec, remainingMs, userAgent), { endStream: false });
     } catch (error) {
       // The session is closing (GOAWAY, or destroyed between the handshake and now): nothing was sent.
       const reason = error instanceof Error ? error.message : String(error);
-      resolve(failure(backend, status.UNAVAILABLE, `UNAVAILABLE: ${reason}`, 'safe'));
-      return;
+      return failure(backend, status.UNAVAILABLE, `UNAVAILABLE: ${reason}`, 'safe');
     }
+    const seen = await exchange(stream, body, remainingMs, spec.signal, track);
+    return outcome(backend, spec, seen, stream.rstCode);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Writes the batch on `stream` and collects what comes back until the stream closes: at its deadline, when the
+ * caller aborts or the transport closes (both cancel it), or when the server ends it. Never rejects.
+ */
+function exchange(
+  stream: ClientHttp2Stream,
+  body: Buffer,
+  deadlineMs: number,
+  signal: AbortSignal | undefined,
+  track: (call: ActiveCall) => () => void,
+): Promise<Seen> {
+  return new Promise<Seen>((resolve) => {
     const seen: Seen = { opened: false, chunks: [], timedOut: false, aborted: false };
     const cancel = (): void => {
       if (!stream.closed) stream.close(NGHTTP2_CANCEL);
@@ -99,9 +104,9 @@ async function call<Request>(
     const timer = setTimeout(() => {
       seen.timedOut = true;
       cancel();
-    }, remainingMs);
+    }, deadlineMs);
     timer.unref();
-    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     // On a connected session the stream gets its id inside `request()`, before a 'ready' listener could be added.
     if (stream.pending) stream.once('ready', () => (seen.opened = true));
     else seen.opened = true;
@@ -112,9 +117,9 @@ async function call<Request>(
     stream.on('error', (error: Error) => (seen.error = error));
     stream.on('close', () => {
       clearTimeout(timer);
-      spec.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       untrack();
-      resolve(outcome(backend, spec, seen, stream.rstCode));
+      resolve(seen);
     });
     stream.end(body);
   });
