@@ -212,6 +212,41 @@ describe('HTTP server', () => {
     }
   });
 
+  it('reads sw8 as request.headers has it: any name case, repeated values joined', async () => {
+    let seenByHandler: unknown;
+    const b = await serve((req, res) => {
+      seenByHandler = req.headers.sw8;
+      res.end('ok');
+    });
+    const caller = {
+      sample: true,
+      traceId: 'upper.case.trace',
+      parentSegmentId: 'caller.segment',
+      parentSpanId: 2,
+      parentService: 'caller',
+      parentServiceInstance: 'caller-1',
+      parentEndpoint: 'GET:/from',
+      addressUsedAtClient: `127.0.0.1:${b.port}`,
+    };
+    // Array headers go out as written: a capitalised name. Then the same header twice.
+    await suppressTracing(() => httpGet(`${b.url}/upper`, { headers: ['SW8', encodeSw8(caller)] }));
+    const [upper] = await segments(1);
+    expect(upper!.traceId).toBe(caller.traceId);
+    expect(upper!.spans[0]!.refs[0]).toMatchObject({ parentTraceSegmentId: 'caller.segment' });
+    sink.segments.length = 0;
+
+    const malformedBefore = tracer.stats().malformedHeaders;
+    const twice = { Sw8: [encodeSw8(caller), encodeSw8(caller)] };
+    await suppressTracing(() => httpGet(`${b.url}/twice`, { headers: twice }));
+    const [joined] = await segments(1);
+    // Node joins the two values with ', ', which is not a valid sw8: a new trace, counted as malformed.
+    expect(seenByHandler).toBe(`${encodeSw8(caller)}, ${encodeSw8(caller)}`);
+    expect(decodeSw8(seenByHandler as string)).toBeUndefined();
+    expect(joined!.traceId).not.toBe(caller.traceId);
+    expect(joined!.spans[0]!.refs).toEqual([]);
+    expect(tracer.stats().malformedHeaders).toBe(malformedBefore + 1);
+  });
+
   it('ignores fuzzed malformed sw8 headers on real requests', async () => {
     const b = await serve((_req, res) => res.end('ok'));
     const agent = new http.Agent({ keepAlive: true });

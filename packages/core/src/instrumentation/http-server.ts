@@ -46,15 +46,22 @@ export class HttpServerInstrumentation {
         return;
       }
       // No parent: whatever context the parser carries belongs to the previous request on this socket.
-      const span = this.tracer.openEntry(
-        `${method}:${path}`,
-        request.headers,
-        undefined,
-        SpanLayer.Http,
-        ComponentId.HttpServer,
-      );
+      const raw = request.rawHeaders;
+      rawHeaders.raw = raw;
+      let span: SpanRecord;
+      try {
+        span = this.tracer.openEntry(
+          `${method}:${path}`,
+          rawHeaders,
+          undefined,
+          SpanLayer.Http,
+          ComponentId.HttpServer,
+        );
+      } finally {
+        rawHeaders.raw = NO_HEADERS;
+      }
       span.tag('http.method', method);
-      span.tag('http.url', urlOf(request, path));
+      span.tag('http.url', urlOf(request, raw, path));
       (response as TrackedResponse)[kSpan] = span;
       // `on`, not `once`: the listener is shared and does nothing after the span was taken, and `once` would
       // allocate a wrapper per request.
@@ -97,7 +104,46 @@ function onResponseClose(this: ServerResponse): void {
   }
 }
 
-function urlOf(request: IncomingMessage, path: string): string {
+function urlOf(request: IncomingMessage, raw: readonly string[], path: string): string {
   const scheme = (request.socket as TLSSocket | undefined)?.encrypted === true ? 'https' : 'http';
-  return `${scheme}://${request.headers.host ?? ''}${path}`;
+  return `${scheme}://${firstRawHeader(raw, 'host') ?? ''}${path}`;
+}
+
+// Node 20 builds `request.headers` lazily, from `rawHeaders`, the first time it is read: every header parsed,
+// lowercased and merged into a new object. An application that never reads it should not pay for that because the
+// agent looked for three headers, so they are read from `rawHeaders` (name/value pairs as received).
+
+const NO_HEADERS: readonly string[] = [];
+
+/**
+ * The request headers the agent reads (`sw8`, `sw8-correlation`, `sw8-x`), as `request.headers` would hold them:
+ * names in any case, repeated values joined with ', ' (what Node does for headers it does not know). One instance,
+ * pointed at a request's `rawHeaders` only while its entry span is opened.
+ */
+class RawHeaderSource {
+  raw: readonly string[] = NO_HEADERS;
+
+  get(name: string): string | null {
+    const raw = this.raw;
+    let found: string | null = null;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const key = raw[i]!;
+      if (key.length === name.length && (key === name || key.toLowerCase() === name)) {
+        found = found === null ? raw[i + 1]! : `${found}, ${raw[i + 1]!}`;
+      }
+    }
+    return found;
+  }
+}
+
+const rawHeaders = new RawHeaderSource();
+
+/** The first value of a header (`name` lowercase), as `request.headers` keeps it for `host`. */
+function firstRawHeader(raw: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = raw[i]!;
+    if (key.length === name.length && (key === name || key.toLowerCase() === name))
+      return raw[i + 1];
+  }
+  return undefined;
 }
