@@ -144,9 +144,6 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'two backends, the first stops listening; failover to the second',
     backends: 2,
     failover: true,
-    // The queue must hold what is produced while the first backend is found dead (its retries and breaker):
-    // with the short profile's 256 KiB the logs pipeline overflowed in that window (see RELIABILITY.md).
-    agent: { maxBufferSize: 10_000, maxBufferBytes: 8 * 1024 * 1024 },
     fault: (ctx) => ctx.collectors[0]!.setFault(fault.refuse()),
     heal: up,
   },
