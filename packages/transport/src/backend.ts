@@ -4,8 +4,9 @@ import {
   Client,
   connectivityState,
 } from '@grpc/grpc-js';
-import { BurstSession, type BurstTls } from './burst-session.js';
+import { BurstSession } from './burst-session.js';
 import { type ActiveCall } from './call.js';
+import { type TlsFiles } from './credentials.js';
 import { type TransportResult } from './results.js';
 import { status } from '@grpc/grpc-js';
 
@@ -52,7 +53,7 @@ export class Backend {
     credentials: ChannelCredentials,
     channelOptions: ChannelOptions,
     private readonly onHealth: HealthListener,
-    burstTls: BurstTls | undefined,
+    burstTls: TlsFiles | undefined,
   ) {
     this.client = new Client(address, credentials, channelOptions);
     this.burst = new BurstSession(address, burstTls);

@@ -2,12 +2,8 @@
 // when it closes or the server sends GOAWAY, referenced only while a call is in flight so an idle agent never keeps
 // the process alive.
 import http2, { type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
-
-export interface BurstTls {
-  ca?: Buffer | undefined;
-  cert?: Buffer | undefined;
-  key?: Buffer | undefined;
-}
+import { type TlsFiles } from './credentials.js';
+import { messageOf } from './results.js';
 
 /** Why no session could be had: nothing was sent, so the call may go elsewhere. */
 export class SessionUnavailable extends Error {
@@ -31,7 +27,7 @@ export class BurstSession {
 
   constructor(
     private readonly authority: string,
-    private readonly tls: BurstTls | undefined,
+    private readonly tls: TlsFiles | undefined,
   ) {}
 
   /**
@@ -142,8 +138,4 @@ export class BurstSession {
     this.ready = undefined;
     this.live = undefined;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,31 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { type ChannelCredentials, credentials, Metadata } from '@grpc/grpc-js';
-import { type BurstTls } from './burst-session.js';
 import { type TransportOptions } from './options.js';
+import { messageOf } from './results.js';
 
-/** Builds the channel credentials; certificate files are read now so a bad path fails at creation, not at send. */
-export function channelCredentialsFor(options: TransportOptions): ChannelCredentials {
-  const { caPath, certPath, keyPath } = options;
-  const secure = options.secure === true || caPath !== undefined || certPath !== undefined;
-  if (!secure && keyPath === undefined) return credentials.createInsecure();
-  if ((certPath === undefined) !== (keyPath === undefined)) {
-    throw new TypeError('windsock transport: mTLS needs both certPath and keyPath');
-  }
-  return credentials.createSsl(
-    caPath === undefined ? null : readPem(caPath, 'caPath'),
-    keyPath === undefined ? null : readPem(keyPath, 'keyPath'),
-    certPath === undefined ? null : readPem(certPath, 'certPath'),
-  );
+/** PEM contents of the TLS options: a CA bundle, and a client certificate with its key for mTLS. */
+export interface TlsFiles {
+  ca?: Buffer | undefined;
+  cert?: Buffer | undefined;
+  key?: Buffer | undefined;
 }
 
 /**
- * The TLS material of the burst calls' own HTTP/2 connections (see burst-call.ts), from the same files as the
- * channel credentials; `undefined` for plain-text connections.
+ * The TLS files, read once at creation so a bad path fails then, not at send; `undefined` for plain text. Both the
+ * grpc-js channel and the burst calls' own HTTP/2 connection (burst-session.ts) are built from this.
  */
-export function burstTlsFor(options: TransportOptions): BurstTls | undefined {
+export function tlsFilesFor(options: TransportOptions): TlsFiles | undefined {
   const { caPath, certPath, keyPath } = options;
   const secure = options.secure === true || caPath !== undefined || certPath !== undefined;
   if (!secure && keyPath === undefined) return undefined;
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    throw new TypeError('windsock transport: mTLS needs both certPath and keyPath');
+  }
   return {
     ca: caPath === undefined ? undefined : readPem(caPath, 'caPath'),
     cert: certPath === undefined ? undefined : readPem(certPath, 'certPath'),
@@ -33,14 +28,19 @@ export function burstTlsFor(options: TransportOptions): BurstTls | undefined {
   };
 }
 
+/** The grpc-js channel credentials for `tlsFilesFor`'s result. */
+export function channelCredentialsFor(tls: TlsFiles | undefined): ChannelCredentials {
+  if (tls === undefined) return credentials.createInsecure();
+  return credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
+}
+
 function readPem(path: string, option: string): Buffer {
   let content: Buffer;
   try {
     content = readFileSync(path);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
     throw new Error(
-      `windsock transport: cannot read ${option} ${JSON.stringify(path)}: ${reason}`,
+      `windsock transport: cannot read ${option} ${JSON.stringify(path)}: ${messageOf(error)}`,
       {
         cause: error,
       },

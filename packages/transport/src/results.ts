@@ -33,3 +33,8 @@ export interface TransportFailure {
 
 /** What every transport call resolves to; the transport never rejects and never throws after creation. */
 export type TransportResult = TransportSuccess | TransportFailure;
+
+/** The message of something thrown, whatever was thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

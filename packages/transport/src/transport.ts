@@ -14,7 +14,7 @@ import {
 import { Backend, type BackendState, type HealthListener } from './backend.js';
 import { invokeBurst } from './burst-call.js';
 import { type CallSpec, failure, invoke } from './call.js';
-import { burstTlsFor, callMetadataFor, channelCredentialsFor } from './credentials.js';
+import { callMetadataFor, channelCredentialsFor, tlsFilesFor } from './credentials.js';
 import {
   type CallKind,
   channelOptionsFor,
@@ -72,8 +72,9 @@ export interface Transport {
 export function createTransport(options: TransportOptions): Transport {
   const addresses = parseBackends(options.backends);
   const deadlines = resolveDeadlines(options.deadlines);
-  const credentials = channelCredentialsFor(options);
-  const burstTls = options.clientStreams === 'grpc-js' ? undefined : burstTlsFor(options);
+  const tls = tlsFilesFor(options);
+  const credentials = channelCredentialsFor(tls);
+  const burstTls = options.clientStreams === 'grpc-js' ? undefined : tls;
   const channelOptions = channelOptionsFor(options);
   const metadata = callMetadataFor(options);
   const isBackendOpen = options.isBackendOpen ?? (() => false);
