@@ -8,6 +8,8 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const missing = [];
+// The names and first message lines of failed tests, printed beside the summary: CI often keeps only the tail of the log.
+const failures = [];
 for (const group of ['packages', 'apps']) {
   if (!existsSync(group)) continue;
   for (const name of readdirSync(group)) {
@@ -31,8 +33,32 @@ for (const group of ['packages', 'apps']) {
       (r) => r.status === 'failed' && r.assertionResults.length === 0,
     ).length;
     failed += brokenSuites;
+    for (const file of report.testResults ?? []) {
+      if (file.status === 'failed' && file.assertionResults.length === 0) {
+        failures.push(`${pkg.name} ${file.name}: ${firstLine(file.message)}`);
+      }
+      for (const test of file.assertionResults ?? []) {
+        if (test.status !== 'failed') continue;
+        failures.push(`${pkg.name} ${test.fullName}: ${firstLines(test.failureMessages)}`);
+      }
+    }
   }
 }
+function firstLine(text) {
+  return String(text ?? '').split('\n')[0].slice(0, 300);
+}
+
+// A failure message's first lines (the assertion and the problems a test listed), capped.
+function firstLines(messages) {
+  return String(messages?.[0] ?? '')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s+at /.test(line))
+    .slice(0, 8)
+    .join('\n    ')
+    .slice(0, 1_500);
+}
+
+for (const failure of failures) console.log(`FAILED ${failure}`);
 if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);
