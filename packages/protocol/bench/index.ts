@@ -14,6 +14,8 @@ import {
   encodeSw8WithSegmentPart,
   type Sw8Context,
 } from '../src/index.js';
+import { FrameSlab } from '../src/encoding/frame-builder.js';
+import { encodeSegmentObjectFast } from '../src/encoding/segment-encoder.js';
 import { referenceDecodeSw8, referenceEncodeSw8 } from '../test/reference-sw8.js';
 import { logRecord, segmentWithSpans } from './fixtures.js';
 
@@ -46,6 +48,25 @@ printTable('Encoding (bytes/op = heap allocated per encode)', [
   bench('log record, generated LogData.encode', () => LogData.encode(log).finish()),
   bench('log record, encodeLogData (hand-tuned)', () => encodeLogData(log)),
 ]);
+
+// What the agent does with frames: a queue keeps thousands of them for a while, so each encode's copy-out has to
+// allocate for real, and the garbage collector sees every frame. Same segment, same encoder; only where the frame is
+// copied to differs (an exactly sized ArrayBuffer of its own, or a range of a 16 KiB slab).
+const kept: Uint8Array[] = [];
+const keep = (frame: Uint8Array) => {
+  kept.push(frame);
+  if (kept.length === 10_000) kept.length = 0;
+};
+const slab = new FrameSlab();
+printTable('Frames kept as a queue keeps them (10,000 at a time)', [
+  bench('2-span segment, frame in an ArrayBuffer of its own', () =>
+    keep(encodeSegmentObjectFast(twoSpans)),
+  ),
+  bench('2-span segment, frame in a slab (encodeSegmentObject)', () =>
+    keep(encodeSegmentObjectFast(twoSpans, slab)),
+  ),
+]);
+kept.length = 0;
 
 const frames = Array.from({ length: 50 }, () => encodeSegmentObject(twoSpans));
 const segments = frames.map(() => twoSpans);

@@ -3,15 +3,20 @@
 // generated encoding, checked on random messages in the tests.
 import { type SegmentObject } from '../generated/language-agent/Tracing.js';
 import { type LogData } from '../generated/logging/Logging.js';
+import { FrameSlab } from './frame-builder.js';
 import { encodeLogDataFast } from './log-encoder.js';
 import { encodeSegmentObjectFast } from './segment-encoder.js';
 
+// One slab per kind: each kind's frames wait in their own queue (see FrameSlab).
+const segmentSlab = new FrameSlab();
+const logSlab = new FrameSlab();
+
 /** Encodes a finished segment into the frame the queue stores and the transport writes unchanged. */
 export function encodeSegmentObject(segment: SegmentObject): Uint8Array {
-  return encodeSegmentObjectFast(segment);
+  return encodeSegmentObjectFast(segment, segmentSlab);
 }
 
 /** Encodes a log record into the frame the queue stores and the transport writes unchanged. */
 export function encodeLogData(log: LogData): Uint8Array {
-  return encodeLogDataFast(log);
+  return encodeLogDataFast(log, logSlab);
 }

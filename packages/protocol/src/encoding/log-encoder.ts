@@ -5,6 +5,7 @@ import { type LogData, type LogDataBody } from '../generated/logging/Logging.js'
 import {
   closeMessage,
   finishFrame,
+  type FrameSlab,
   int32Field,
   int64Field,
   openMessage,
@@ -29,7 +30,7 @@ function writeBody(body: LogDataBody): void {
 }
 
 /** Encodes a LogData exactly as `LogData.encode(log).finish()` does, faster. */
-export function encodeLogDataFast(log: LogData): Uint8Array {
+export function encodeLogDataFast(log: LogData, slab?: FrameSlab): Uint8Array {
   startFrame();
   if (log.timestamp !== 0) int64Field(0x08, log.timestamp);
   if (log.service !== '') stringField(0x12, log.service);
@@ -54,5 +55,5 @@ export function encodeLogDataFast(log: LogData): Uint8Array {
     closeMessage(mark, 1);
   }
   if (log.layer !== '') stringField(0x42, log.layer);
-  return finishFrame();
+  return finishFrame(slab);
 }

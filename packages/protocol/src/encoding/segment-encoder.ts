@@ -14,6 +14,7 @@ import {
   boolField,
   closeMessage,
   finishFrame,
+  type FrameSlab,
   int32Field,
   int64Field,
   openMessage,
@@ -69,7 +70,7 @@ function writeSpan(span: SpanObject): void {
 }
 
 /** Encodes a SegmentObject exactly as `SegmentObject.encode(segment).finish()` does, faster. */
-export function encodeSegmentObjectFast(segment: SegmentObject): Uint8Array {
+export function encodeSegmentObjectFast(segment: SegmentObject, slab?: FrameSlab): Uint8Array {
   startFrame();
   if (segment.traceId !== '') stringField(0x0a, segment.traceId);
   if (segment.traceSegmentId !== '') stringField(0x12, segment.traceSegmentId);
@@ -81,5 +82,5 @@ export function encodeSegmentObjectFast(segment: SegmentObject): Uint8Array {
   if (segment.service !== '') stringField(0x22, segment.service);
   if (segment.serviceInstance !== '') stringField(0x2a, segment.serviceInstance);
   if (segment.isSizeLimited !== false) boolField(0x30, segment.isSizeLimited);
-  return finishFrame();
+  return finishFrame(slab);
 }
