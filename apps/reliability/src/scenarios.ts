@@ -39,6 +39,16 @@ export interface Scenario {
   failover?: boolean;
   /** Agent options of this scenario over the profile's. */
   agent?: Omit<AgentOptions, 'diagnostics'>;
+  /**
+   * false: the fault does not stop delivery for long (a reset drops the calls in flight; failover keeps
+   * delivering), so the queue is not expected to fill. Every other outage must outlast the queue.
+   */
+  fillsQueue?: false;
+}
+
+/** Whether the outage must overflow the queue: then the memory budget, not the outage's brevity, is tested. */
+export function fillsQueue(scenario: Scenario): boolean {
+  return scenario.fillsQueue !== false;
 }
 
 const up = async (ctx: FaultContext): Promise<void> => {
@@ -122,6 +132,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'reset',
     title: 'connection reset mid-stream (after 20 messages of a call)',
     backends: 1,
+    fillsQueue: false,
     fault: (ctx) => ctx.collectors[0]!.setFault(fault.reset(20)),
     heal: up,
   },
@@ -144,6 +155,7 @@ export const SCENARIOS: readonly Scenario[] = [
     title: 'two backends, the first stops listening; failover to the second',
     backends: 2,
     failover: true,
+    fillsQueue: false,
     fault: (ctx) => ctx.collectors[0]!.setFault(fault.refuse()),
     heal: up,
   },
