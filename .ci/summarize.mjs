@@ -45,7 +45,9 @@ for (const group of ['packages', 'apps']) {
   }
 }
 function firstLine(text) {
-  return String(text ?? '').split('\n')[0].slice(0, 300);
+  return String(text ?? '')
+    .split('\n')[0]
+    .slice(0, 300);
 }
 
 // A failure message's first lines (the assertion and the problems a test listed), capped.
