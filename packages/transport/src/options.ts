@@ -39,7 +39,11 @@ export interface TransportOptions {
    * probe decides when they are back. Default: never open.
    */
   isBackendOpen?: (address: string) => boolean;
-  /** Segments go as one `collectInSync` call (`'unary'`, the default: measured faster) or a `collect` stream. */
+  /**
+   * Segments go as a `collect` stream (`'stream'`, the default: written in one burst like logs, 20-33 % less CPU
+   * per segment than `collectInSync` in `pnpm bench`, and what SkyWalking's own agents use) or as one
+   * `collectInSync` call through grpc-js (`'unary'`).
+   */
   segmentsCall?: 'unary' | 'stream';
   /**
    * How client-streaming calls (logs, meters, events, and segments with `segmentsCall: 'stream'`) are written.

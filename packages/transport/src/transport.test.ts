@@ -27,6 +27,16 @@ describe('delivery', () => {
     },
   );
 
+  it('sends segments as a collect stream by default, as SkyWalking agents do', async () => {
+    const collector = await collectorFor();
+    const transport = transportFor(collector.address);
+    expect((await transport.sendSegments(segmentFrames(3))).ok).toBe(true);
+    expect(collector.requests().map((r) => r.method)).toEqual([
+      '/skywalking.v3.TraceSegmentReportService/collect',
+    ]);
+    expect(collector.counts().segments).toBe(3);
+  });
+
   it('delivers logs, meters, events, heartbeats and instance properties with agent metadata', async () => {
     const collector = await collectorFor({ token: 'secret' });
     const transport = transportFor(collector.address, { authentication: 'secret' });

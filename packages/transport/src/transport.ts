@@ -118,7 +118,7 @@ class GrpcTransport implements Transport {
   }
 
   sendSegments(frames: readonly Uint8Array[], options?: CallOptions): Promise<TransportResult> {
-    if (this.options.segmentsCall === 'stream') {
+    if (this.options.segmentsCall !== 'unary') {
       return this.send('segments', SEGMENTS.collect, frames, options);
     }
     // One SegmentCollection built from the frames without decoding them: one message, one HTTP/2 DATA burst.
