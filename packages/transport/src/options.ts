@@ -40,7 +40,7 @@ export interface TransportOptions {
    */
   isBackendOpen?: (address: string) => boolean;
   /**
-   * Segments go as a `collect` stream (`'stream'`, the default: written in one burst like logs, 20-33 % less CPU
+   * Segments go as a `collect` stream (`'stream'`, the default: written in one burst like logs, 21-33 % less CPU
    * per segment than `collectInSync` in `pnpm bench`, and what SkyWalking's own agents use) or as one
    * `collectInSync` call through grpc-js (`'unary'`).
    */
