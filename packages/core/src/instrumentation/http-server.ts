@@ -106,7 +106,7 @@ function onResponseClose(this: ServerResponse): void {
 
 function urlOf(request: IncomingMessage, raw: readonly string[], path: string): string {
   const scheme = (request.socket as TLSSocket | undefined)?.encrypted === true ? 'https' : 'http';
-  return `${scheme}://${firstRawHeader(raw, 'host') ?? ''}${path}`;
+  return `${scheme}://${rawHeader(raw, 'host', false) ?? ''}${path}`;
 }
 
 // Node 20 builds `request.headers` lazily, from `rawHeaders`, the first time it is read: every header parsed,
@@ -124,26 +124,24 @@ class RawHeaderSource {
   raw: readonly string[] = NO_HEADERS;
 
   get(name: string): string | null {
-    const raw = this.raw;
-    let found: string | null = null;
-    for (let i = 0; i + 1 < raw.length; i += 2) {
-      const key = raw[i]!;
-      if (key.length === name.length && (key === name || key.toLowerCase() === name)) {
-        found = found === null ? raw[i + 1]! : `${found}, ${raw[i + 1]!}`;
-      }
-    }
-    return found;
+    return rawHeader(this.raw, name, true) ?? null;
   }
 }
 
 const rawHeaders = new RawHeaderSource();
 
-/** The first value of a header (`name` lowercase), as `request.headers` keeps it for `host`. */
-function firstRawHeader(raw: readonly string[], name: string): string | undefined {
+/**
+ * A header from `rawHeaders` (`name` lowercase): its first value (what `request.headers` keeps for `host`), or with
+ * `joinRepeats` every value joined with ', ' (what it does for headers Node does not know).
+ */
+function rawHeader(raw: readonly string[], name: string, joinRepeats: boolean): string | undefined {
+  let found: string | undefined;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const key = raw[i]!;
-    if (key.length === name.length && (key === name || key.toLowerCase() === name))
-      return raw[i + 1];
+    if (key.length !== name.length || (key !== name && key.toLowerCase() !== name)) continue;
+    const value = raw[i + 1]!;
+    if (!joinRepeats) return value;
+    found = found === undefined ? value : `${found}, ${value}`;
   }
-  return undefined;
+  return found;
 }
