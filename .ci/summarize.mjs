@@ -28,13 +28,10 @@ for (const group of ['packages', 'apps']) {
     passed += report.numPassedTests;
     failed += report.numFailedTests;
     skipped += report.numPendingTests + report.numTodoTests;
-    // A suite that failed to load (syntax error, import error) has no failed tests but is still a failure.
-    const brokenSuites = (report.testResults ?? []).filter(
-      (r) => r.status === 'failed' && r.assertionResults.length === 0,
-    ).length;
-    failed += brokenSuites;
     for (const file of report.testResults ?? []) {
-      if (file.status === 'failed' && file.assertionResults.length === 0) {
+      // A suite that failed to load (syntax error, import error) has no failed tests but is still a failure.
+      if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) {
+        failed += 1;
         failures.push(`${pkg.name} ${file.name}: ${firstLine(file.message)}`);
       }
       for (const test of file.assertionResults ?? []) {
@@ -44,6 +41,7 @@ for (const group of ['packages', 'apps']) {
     }
   }
 }
+
 function firstLine(text) {
   return String(text ?? '')
     .split('\n')[0]
