@@ -34,7 +34,14 @@ describe.concurrent('fault matrix (short profile, app under --stack-size=256)', 
       }
       if (s.failover) {
         expect(result.dropped.overflow).toBe(0);
-        expect(result.acknowledged.segments).toBe(result.final!.pipelines.segments.delivered);
+        // Exact in a quiet run, but the refused backend drops its connections at once: an OK already written to a
+        // socket that is then destroyed reached the collector's count and never the agent, which counts that batch
+        // as unacknowledged (CI saw 101 segments so: acknowledged 6,328, delivered 6,227). The bound is the README's.
+        const segments = result.final!.pipelines.segments;
+        expect(result.acknowledged.segments).toBeGreaterThanOrEqual(segments.delivered);
+        expect(result.acknowledged.segments).toBeLessThanOrEqual(
+          segments.delivered + segments.dropped.unacknowledged,
+        );
       } else if (fillsQueue(s)) {
         // Every outage outlasted the small queue: the budget, not luck, bounded the memory.
         expect(result.dropped.overflow).toBeGreaterThan(0);
