@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { BoundedQueue } from './bounded-queue.js';
 import type { OverflowEvent, QueueStats } from './types.js';
@@ -319,5 +320,36 @@ describe('flush', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it('resolves at once with what is left when its signal aborts, and stops listening to it', async () => {
+    const q = new BoundedQueue<string>({ maxItems: 10, maxBytes: 100 });
+    q.offer('a', 1);
+    q.offer('b', 1);
+    const batch = q.take(1)!;
+    const controller = new AbortController();
+    const flushed = q.flush(3_600_000, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    await expect(flushed).resolves.toEqual({ done: false, remaining: 2 });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    // The queue is untouched by the abort: the batch in flight settles later as usual.
+    q.settle(batch, { kind: 'delivered' });
+    expect(expectIdentity(q)).toMatchObject({ delivered: 1, queued: 1, inFlight: 0 });
+  });
+
+  it('with a signal already aborted, reports at once; settled first, it ignores a later abort', async () => {
+    const q = new BoundedQueue<string>({ maxItems: 10, maxBytes: 100 });
+    q.offer('a', 1);
+    await expect(q.flush(60_000, AbortSignal.abort())).resolves.toEqual({
+      done: false,
+      remaining: 1,
+    });
+    const controller = new AbortController();
+    const flushed = q.flush(60_000, controller.signal);
+    q.settle(q.take(1)!, { kind: 'delivered' });
+    await expect(flushed).resolves.toEqual({ done: true, remaining: 0 });
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    controller.abort();
   });
 });

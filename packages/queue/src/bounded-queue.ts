@@ -36,6 +36,8 @@ interface FlushWaiter {
   target: number;
   resolve: (result: FlushResult) => void;
   timer: ReturnType<typeof setTimeout>;
+  /** Stops listening to the caller's abort signal. */
+  release: () => void;
 }
 
 export class BoundedQueue<T> {
@@ -243,25 +245,31 @@ export class BoundedQueue<T> {
   }
 
   /**
-   * Waits until everything queued or in flight now is settled (delivered or dropped), or `timeoutMs` has passed.
-   * Never rejects. Cuts the drain loop's linger short, but not a pause: an open breaker keeps the backend resting.
+   * Waits until everything queued or in flight now is settled (delivered or dropped), or `timeoutMs` has passed, or
+   * `signal` aborts (then it resolves at once, as at the timeout). Never rejects. Cuts the drain loop's linger
+   * short, but not a pause: an open breaker keeps the backend resting.
    */
-  flush(timeoutMs: number): Promise<FlushResult> {
+  flush(timeoutMs: number, signal?: AbortSignal): Promise<FlushResult> {
     const target = this.produced;
     if (this.oldestUnsettledSeq() >= target) return Promise.resolve({ done: true, remaining: 0 });
+    if (signal?.aborted === true)
+      return Promise.resolve({ done: false, remaining: this.unsettledBefore(target) });
     return new Promise<FlushResult>((resolve) => {
+      const giveUp = (): void => {
+        if (!this.flushWaiters.includes(waiter)) return; // settled meanwhile
+        this.flushWaiters = this.flushWaiters.filter((w) => w !== waiter);
+        clearTimeout(waiter.timer);
+        waiter.release();
+        resolve({ done: false, remaining: this.unsettledBefore(target) });
+      };
       const waiter: FlushWaiter = {
         target,
         resolve,
-        timer: setTimeout(
-          () => {
-            this.flushWaiters = this.flushWaiters.filter((w) => w !== waiter);
-            resolve({ done: false, remaining: this.unsettledBefore(target) });
-          },
-          Number.isFinite(timeoutMs) ? Math.max(0, timeoutMs) : 0,
-        ),
+        timer: setTimeout(giveUp, Number.isFinite(timeoutMs) ? Math.max(0, timeoutMs) : 0),
+        release: () => signal?.removeEventListener('abort', giveUp),
       };
       waiter.timer.unref();
+      signal?.addEventListener('abort', giveUp, { once: true });
       this.flushWaiters.push(waiter);
       this.loop?.expedite();
     });
@@ -337,6 +345,7 @@ export class BoundedQueue<T> {
     for (const waiter of this.flushWaiters) {
       if (oldest >= waiter.target) {
         clearTimeout(waiter.timer);
+        waiter.release();
         waiter.resolve({ done: true, remaining: 0 });
       } else {
         still.push(waiter);
