@@ -4,7 +4,9 @@ import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fault, startCollector, type Collector } from '@windsock/collector';
 import { RefType, SpanType } from '@windsock/protocol';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import winston from 'winston';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSampleRate, start, type Agent } from './index.js';
 import type { AgentStatus } from './status.js';
@@ -161,6 +163,25 @@ describe('start() against a collector', () => {
     expect(status.pipelines.meters.delivered).toBe(counts.meters);
   });
 
+  it('shutdown() reports the meters counted since the last collection', async () => {
+    collector = await startCollector({ port: 0 });
+    // A process that lives less than one collection interval: without a last collection at shutdown it would
+    // report no meters at all.
+    agent = start({
+      collector: collector.address,
+      meterIntervalMs: 3_600_000,
+      diagnostics: () => {},
+    });
+    agent.meter.counter('orders_total', { region: 'eu' }).inc(3);
+    expect(collector.counts().meters).toBe(0);
+    await agent.shutdown({ timeoutMs: 5_000 });
+    const orders = collector.meters().filter((m) => m.singleValue?.name === 'orders_total');
+    expect(orders.map((m) => m.singleValue?.value)).toEqual([3]);
+    const status = agent.status();
+    expectAccounting(status);
+    expect(status.pipelines.meters.delivered).toBe(collector.counts().meters);
+  });
+
   it('applies agent.sample_rate from configuration discovery live', async () => {
     collector = await startCollector({ port: 0 });
     agent = start({
@@ -228,8 +249,7 @@ describe('start() against a collector', () => {
       probeMaxDelayMs: 1_000,
       breakerThreshold: 2,
       retryMaxAttempts: 0,
-      loggingLevel: 'info',
-      diagnostics: (line) => lines.push(line),
+      diagnostics: (line) => lines.push(line), // at the default level, warn
     });
     const lines: string[] = [];
     const port = await listen((_req, res) => res.end('ok'));
@@ -249,7 +269,8 @@ describe('start() against a collector', () => {
     for (const status of [...samples, agent.status()]) expectAccounting(status);
     // The agent said what happened, once per state change and never per item: a few lines, not one per segment.
     expect(lines.some((l) => /breaker closed → open/.test(l))).toBe(true);
-    expect(lines.some((l) => /→ closed/.test(l))).toBe(true);
+    // The outage's end is told at the level of its start, so the default level shows both.
+    expect(lines.find((l) => /→ closed/.test(l))).toMatch(/WARN .*reporting again/);
     expect(lines.length).toBeLessThan(10);
     // 20 requests, each a client segment (the test's own call) and a server segment.
     expect(agent.status().pipelines.segments).toMatchObject({
@@ -258,6 +279,114 @@ describe('start() against a collector', () => {
       queued: 0,
     });
     expect(collector.counts().segments).toBe(40); // nothing twice
+  });
+});
+
+describe('diagnostics at the default level', () => {
+  it('tell an overflow episode at warn: its start, and at its end how many items it dropped', async () => {
+    collector = await startCollector({ port: 0 });
+    await collector.setFault(fault.refuse());
+    const lines: string[] = [];
+    agent = start({
+      collector: collector.address,
+      maxBufferSize: 10,
+      lingerMs: 10,
+      probeMinDelayMs: 100,
+      probeMaxDelayMs: 200,
+      breakerThreshold: 1,
+      retryMaxAttempts: 0,
+      meterReporterEnable: false,
+      diagnostics: (line) => lines.push(line),
+    });
+    for (let i = 0; i < 25; i++) agent.logger.info(`line ${i}`);
+    expect(lines.filter((l) => /queue is full/.test(l))).toEqual([
+      expect.stringMatching(/WARN .*logs queue is full/),
+    ]);
+    await collector.setFault(fault.up());
+    await until(() => agent!.status().pipelines.logs.delivered === 10, 5_000);
+    agent.logger.info('after the outage'); // fits: the episode ends
+    const dropped = agent.status().pipelines.logs.dropped.overflow;
+    expect(dropped).toBe(15);
+    expect(lines.filter((l) => /room again/.test(l))).toEqual([
+      expect.stringMatching(/WARN .*logs queue has room again; 15 items were dropped meanwhile/),
+    ]);
+  });
+});
+
+describe('logger integrations through the facade', () => {
+  function winstonLogger(): { logger: winston.Logger; lines: string[] } {
+    const lines: string[] = [];
+    const logger = winston.createLogger({
+      format: winston.format.json(),
+      transports: [
+        new winston.transports.Stream({
+          stream: new Writable({
+            objectMode: true,
+            write(info: Record<symbol, string>, _encoding, done) {
+              lines.push(info[Symbol.for('message')] ?? '');
+              done();
+            },
+          }),
+        }),
+      ],
+    });
+    return { logger, lines };
+  }
+
+  it('reports a winston logger handed over with agent.instrumentWinston, correlated with the active span', async () => {
+    collector = await startCollector({ port: 0 });
+    agent = start({
+      collector: collector.address,
+      lingerMs: 10,
+      meterReporterEnable: false,
+      diagnostics: () => {},
+    });
+    const { logger, lines } = winstonLogger();
+    agent.instrumentWinston(logger);
+    const span = agent.tracer.startLocalSpan('ship');
+    agent.tracer.withSpan(span, () => logger.info('shipped', { carrier: 'dhl' }));
+    span.end();
+    expect(await agent.flush({ timeoutMs: 5_000 })).toEqual({ done: true, remaining: 0 });
+
+    const [log] = collector.logs();
+    expect(log?.body?.text?.text).toBe('shipped');
+    expect(log?.tags?.data).toEqual(
+      expect.arrayContaining([
+        { key: 'logger', value: 'winston' },
+        { key: 'carrier', value: 'dhl' },
+      ]),
+    );
+    expect(log?.traceContext?.traceId).toBe(span.traceId);
+    expect(collector.segments()[0]?.traceId).toBe(span.traceId);
+    // The application's own output carries the correlation fields too.
+    expect(lines[0]).toContain(span.traceId);
+  });
+
+  it('leaves winston alone when it is in disablePlugins', () => {
+    agent = start({ collector: '127.0.0.1:1', disablePlugins: 'winston', diagnostics: () => {} });
+    const { logger, lines } = winstonLogger();
+    agent.instrumentWinston(logger);
+    logger.info('not reported');
+    expect(agent.status().pipelines.logs.produced).toBe(0);
+    expect(lines).toEqual(['{"level":"info","message":"not reported"}']);
+  });
+
+  it('reports console output with captureConsole, restores console at shutdown, and not with console disabled', async () => {
+    const original = console.info;
+    agent = start({ collector: '127.0.0.1:1', captureConsole: true, diagnostics: () => {} });
+    expect(console.info).not.toBe(original);
+    console.info('%d parcels', 3);
+    expect(agent.status().pipelines.logs.produced).toBe(1);
+    await agent.shutdown({ timeoutMs: 100 });
+    expect(console.info).toBe(original);
+
+    agent = start({
+      collector: '127.0.0.1:1',
+      captureConsole: true,
+      disablePlugins: ['console'],
+      diagnostics: () => {},
+    });
+    expect(console.info).toBe(original);
   });
 });
 

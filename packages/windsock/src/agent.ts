@@ -14,6 +14,11 @@ import {
 } from '@windsock/core';
 import { captureConsole } from '@windsock/core/console';
 import { instrumentPino } from '@windsock/core/pino';
+import {
+  instrumentWinston,
+  type InstrumentWinstonOptions,
+  type WinstonLoggerLike,
+} from '@windsock/core/winston';
 import { encodeLogData, encodeMessage, encodeSegmentObject, MeterData } from '@windsock/protocol';
 import {
   createTransport,
@@ -23,6 +28,7 @@ import {
   type Transport,
 } from '@windsock/transport';
 import { Backends } from './backends.js';
+import { aborted, ExitWatch } from './exit-watch.js';
 import { ConfigError, resolveConfig, type AgentConfig, type AgentOptions } from './config.js';
 import { AGENT_VERSION, instanceProperties } from './instance.js';
 import { Pipeline, type PipelineName } from './pipeline.js';
@@ -57,6 +63,12 @@ export interface Agent {
   flush(options?: FlushOptions): Promise<FlushResult>;
   /** Flushes, then releases everything (channels, timers, instrumentation); the process can then exit. */
   shutdown(options?: FlushOptions): Promise<void>;
+  /**
+   * Reports one winston logger (and its children) with trace correlation; winston has no diagnostics channel, so the
+   * application hands its logger over once. Returns a disposer. A no-op when `winston` is in `disablePlugins` or
+   * after `shutdown()`; with `logReporterEnable: false` its lines are correlated but not reported, as pino's.
+   */
+  instrumentWinston(logger: WinstonLoggerLike, options?: InstrumentWinstonOptions): () => void;
 }
 
 const PIPELINES: readonly PipelineName[] = ['segments', 'logs', 'meters'];
@@ -74,6 +86,7 @@ class WindsockAgent implements Agent {
   private readonly scheduler: ManagementScheduler;
   private readonly disposers: (() => void)[] = [];
   private stopping: Promise<void> | undefined;
+  private readonly exitWatch = new ExitWatch();
   private stopped = false;
 
   constructor(
@@ -161,10 +174,27 @@ class WindsockAgent implements Agent {
     };
   }
 
-  async flush(options: FlushOptions = {}): Promise<FlushResult> {
-    const timeoutMs = timeoutOf(options);
+  flush(options: FlushOptions = {}): Promise<FlushResult> {
+    return this.exitWatch.during((exiting) => this.flushPipelines(timeoutOf(options), exiting));
+  }
+
+  shutdown(options: FlushOptions = {}): Promise<void> {
+    this.stopping ??= this.exitWatch.during((exiting) => this.stop(timeoutOf(options), exiting));
+    return this.stopping;
+  }
+
+  instrumentWinston(logger: WinstonLoggerLike, options?: InstrumentWinstonOptions): () => void {
+    if (this.stopping !== undefined || this.config.disablePlugins.includes('winston'))
+      return () => {};
+    const dispose = instrumentWinston(logger, this.logger, options);
+    this.disposers.push(dispose);
+    return dispose;
+  }
+
+  /** Settles at the timeout, or at once when the process is exiting (see ExitWatch). */
+  private async flushPipelines(timeoutMs: number, exiting: AbortSignal): Promise<FlushResult> {
     const results = await Promise.all(
-      PIPELINES.map((name) => this.pipelines[name].flush(timeoutMs)),
+      PIPELINES.map((name) => this.pipelines[name].flush(timeoutMs, exiting)),
     );
     return {
       done: results.every((r) => r.done),
@@ -172,23 +202,20 @@ class WindsockAgent implements Agent {
     };
   }
 
-  shutdown(options: FlushOptions = {}): Promise<void> {
-    this.stopping ??= this.stop(timeoutOf(options));
-    return this.stopping;
-  }
-
-  private async stop(timeoutMs: number): Promise<void> {
+  private async stop(timeoutMs: number, exiting: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    // Produce nothing new; then send what is queued while time remains.
+    // Produce nothing new, except the meters' last collection: what was counted since the previous one would
+    // otherwise be lost (a process that lives less than one interval would report no meters at all).
     this.tracer.disable();
+    if (this.config.meterReporterEnable) this.meter.report();
     this.meter.stop();
     this.scheduler.stop();
     for (const dispose of this.disposers.splice(0)) dispose();
     // Keep a little time to cancel and settle the batch in flight after the flush.
-    await this.flush({ timeoutMs: Math.max(0, timeoutMs - Math.min(500, timeoutMs / 5)) });
+    await this.flushPipelines(Math.max(0, timeoutMs - Math.min(500, timeoutMs / 5)), exiting);
     this.transport.close(); // cancels calls in flight: their batches settle as `unacknowledged` or `shutdown`
     const closed = Promise.all(PIPELINES.map((name) => this.pipelines[name].close()));
-    await Promise.race([closed, sleep(Math.max(0, deadline - Date.now()))]);
+    await Promise.race([closed, sleep(Math.max(0, deadline - Date.now())), aborted(exiting)]);
     this.backends.dispose();
     this.stopped = true;
     forgetAgent(this);
@@ -239,7 +266,8 @@ class WindsockAgent implements Agent {
           `${pipeline} queue is full: dropping the oldest items until it drains`,
         );
       } else {
-        this.diagnostics.info(
+        // The same level as the start: whoever was told that data is being dropped is told how much was lost.
+        this.diagnostics.warn(
           `overflow-end:${pipeline}`,
           `${pipeline} queue has room again; ${dropped} items were dropped meanwhile`,
         );
@@ -248,7 +276,7 @@ class WindsockAgent implements Agent {
   }
 
   /**
-   * One line when a backend goes down (with the reason) and one when it is back; each kind at most once per 30 s
+   * One line when a backend goes down (with the reason) and one when it is back, both at `warn`; each kind at most once per 30 s
    * per backend (the diagnostic logger's throttle), so a flapping backend cannot flood stderr. The probes in
    * between (open ⇄ half-open) are only shown at `debug`.
    */
@@ -259,7 +287,8 @@ class WindsockAgent implements Agent {
           const key = `breaker:${backend.address}:${state}`;
           const line = `backend ${backend.address}: breaker ${previous} → ${state}`;
           if (state === 'closed') {
-            this.diagnostics.info(key, `${line}: reporting again`);
+            // A breaker closes only after it opened: the end of an outage is told at the level its start was.
+            this.diagnostics.warn(key, `${line}: reporting again`);
           } else if (state === 'open' && previous === 'closed') {
             const error = describeError(backend.policy.snapshot().lastError);
             this.diagnostics.warn(

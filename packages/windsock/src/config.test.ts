@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configurationTable, resolveConfig, SETTINGS } from './config.js';
+
+// Any readable file stands in for a certificate: the configuration checks that it can be read, the transport parses it.
+const READABLE = fileURLToPath(import.meta.url);
 
 describe('resolveConfig', () => {
   it('gives documented defaults with no options and no environment', () => {
@@ -18,6 +22,7 @@ describe('resolveConfig', () => {
       probeMinDelayMs: 1000,
       probeMaxDelayMs: 10_000,
       retryMaxAttempts: 2,
+      captureConsole: false,
     });
     expect(config.serviceInstance).toMatch(/^[0-9a-f]{32}@.+/);
   });
@@ -33,6 +38,8 @@ describe('resolveConfig', () => {
       SW_HTTP_IGNORE_METHOD: 'options,head',
       SW_AGENT_LOG_REPORTER_ENABLE: 'false',
       SW_AGENT_LOGGING_LEVEL: 'DEBUG',
+      SW_AGENT_CDS_INTERVAL: '1h', // the top of the documented range, written as such
+      SW_AGENT_CAPTURE_CONSOLE: 'true',
     };
     const config = resolveConfig({ serviceName: 'from-option' }, env);
     expect(config).toMatchObject({
@@ -45,6 +52,8 @@ describe('resolveConfig', () => {
       httpIgnoreMethod: ['OPTIONS', 'HEAD'],
       logReporterEnable: false,
       loggingLevel: 'debug',
+      cdsIntervalMs: 3_600_000,
+      captureConsole: true,
     });
   });
 
@@ -56,7 +65,29 @@ describe('resolveConfig', () => {
   });
 
   it('turns TLS on when a CA or client certificate is given', () => {
-    expect(resolveConfig({ tlsCaPath: '/ca.pem' }, {}).secure).toBe(true);
+    expect(resolveConfig({ tlsCaPath: READABLE }, {}).secure).toBe(true);
+  });
+
+  it('names a certificate file that cannot be read by the option or variable that gave it', () => {
+    let error: unknown;
+    try {
+      resolveConfig(
+        { tlsCertPath: READABLE, tlsKeyPath: '/nonexistent/key.pem' },
+        {
+          SW_AGENT_TLS_CA_PATH: new URL('.', import.meta.url).pathname,
+        },
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems).toEqual([
+      {
+        name: 'SW_AGENT_TLS_CA_PATH (tlsCaPath)',
+        value: JSON.stringify(new URL('.', import.meta.url).pathname),
+        expected: 'a readable file (a directory)',
+      },
+      { name: 'tlsKeyPath', value: '"/nonexistent/key.pem"', expected: 'a readable file (ENOENT)' },
+    ]);
   });
 
   it('lists every problem at once, naming the option or variable, the value and the accepted form', () => {
@@ -67,7 +98,7 @@ describe('resolveConfig', () => {
           sampleRate: 2,
           collector: 'no-port',
           maxBufferSize: -1,
-          tlsCertPath: '/c.pem',
+          tlsCertPath: READABLE,
           bogus: 1,
         } as never,
         { SW_AGENT_HEARTBEAT_INTERVAL: 'often', SW_AGENT_DISABLE_PLUGINS: 'http,mongodb' },
@@ -102,7 +133,7 @@ describe('resolveConfig', () => {
         return (error as ConfigError).problems.map((p) => p.name);
       }
     };
-    expect(names({ SW_AGENT_TLS_CERT_PATH: '/c.pem' })).toEqual([
+    expect(names({ SW_AGENT_TLS_CERT_PATH: READABLE })).toEqual([
       'SW_AGENT_TLS_CERT_PATH (tlsCertPath)/tlsKeyPath',
     ]);
     expect(

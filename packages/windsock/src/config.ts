@@ -2,6 +2,7 @@
 // meaning. `resolveConfig` reads options first, then `SW_*` variables, then defaults, and collects every problem
 // before throwing one ConfigError, so a user fixes all of them in one go. The README's table is generated from
 // (and tested against) this one.
+import { accessSync, constants, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
@@ -268,7 +269,8 @@ export const SETTINGS = [
     env: 'SW_AGENT_HEARTBEAT_INTERVAL',
     form: 'a duration from 1s to 1h: `20000`, `20s`',
     shownDefault: '`20s`',
-    meaning: 'keepAlive period per healthy backend.',
+    meaning:
+      'keepAlive period (sent to the backend in use, with the instance properties at start).',
     parse: (raw) => parseDuration(raw, 1000, HOUR),
     fallback: () => 20_000,
   }),
@@ -358,7 +360,8 @@ export const SETTINGS = [
     env: 'SW_AGENT_RETRY_MAX_ATTEMPTS',
     form: 'an integer from 0 to 10',
     shownDefault: '`2`',
-    meaning: 'Retries of a send that cannot have reached the backend.',
+    meaning:
+      'Retries of a send that cannot have reached the backend; with several backends, none: the next backend is tried.',
     parse: (raw) => parseNumber(raw, 0, 10, true),
     fallback: () => 2,
   }),
@@ -386,6 +389,15 @@ export const SETTINGS = [
     form: 'true or false',
     shownDefault: '`false`',
     meaning: 'On SIGTERM/SIGINT: flush, then exit, within the report timeout.',
+    parse: parseBoolean,
+    fallback: () => false,
+  }),
+  setting({
+    key: 'captureConsole',
+    env: 'SW_AGENT_CAPTURE_CONSOLE',
+    form: 'true or false',
+    shownDefault: '`false`',
+    meaning: 'Report `console.log/info/warn/error/debug` output as logs.',
     parse: parseBoolean,
     fallback: () => false,
   }),
@@ -486,6 +498,19 @@ export function resolveConfig(
       expected: 'both set (mTLS) or neither',
     });
   }
+  // Certificate files are read when the transport is built; a path that cannot be read is reported here, under the
+  // name the user set, with the other problems.
+  for (const key of ['tlsCaPath', 'tlsCertPath', 'tlsKeyPath'] as const) {
+    const path = resolved[key];
+    if (path === undefined) continue;
+    const unreadable = unreadableReason(path);
+    if (unreadable !== undefined)
+      problems.push({
+        name: sourceOf(key),
+        value: show(path),
+        expected: `a readable file (${unreadable})`,
+      });
+  }
   if (resolved.probeMinDelayMs > resolved.probeMaxDelayMs) {
     problems.push({
       name: sourceOf('probeMinDelayMs'),
@@ -504,6 +529,16 @@ export function resolveConfig(
   if (resolved.tlsCaPath !== undefined || resolved.tlsCertPath !== undefined)
     resolved.secure = true;
   return resolved;
+}
+
+/** Why `path` cannot be read as a file (an error code such as ENOENT, or "a directory"), or undefined. */
+function unreadableReason(path: string): string | undefined {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isDirectory() ? 'a directory' : undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? String(error);
+  }
 }
 
 function show(value: unknown): string {

@@ -6,6 +6,7 @@ export {
   type FlushResult,
 } from './agent.js';
 export { startFromEnvironment } from './start-from-environment.js';
+export type { InstrumentWinstonOptions, WinstonLoggerLike } from '@windsock/core/winston';
 export {
   ConfigError,
   configurationTable,

@@ -37,10 +37,10 @@ export function parseNumber(
   return ok(value);
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
-/** A duration in milliseconds: a number, or a string like `500`, `500ms`, `20s`, `1m`. */
+/** A duration in milliseconds: a number, or a string like `500`, `500ms`, `20s`, `1m`, `1h`. */
 export function parseDuration(raw: unknown, minMs: number, maxMs: number): Parsed<number> {
   if (typeof raw === 'number') return parseNumber(raw, minMs, maxMs);
   if (typeof raw !== 'string') return bad;

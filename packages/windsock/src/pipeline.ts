@@ -61,8 +61,8 @@ export class Pipeline {
     return this.queue.stats();
   }
 
-  flush(timeoutMs: number): Promise<{ done: boolean; remaining: number }> {
-    return this.queue.flush(timeoutMs);
+  flush(timeoutMs: number, signal?: AbortSignal): Promise<{ done: boolean; remaining: number }> {
+    return this.queue.flush(timeoutMs, signal);
   }
 
   /** Cancels the batch in flight (shutdown), ends the loop, and drops what is left as `shutdown`. */

@@ -115,6 +115,49 @@ describe('windsock/register', () => {
     expect(collector.counts().segments).toBe(10); // 5 requests: the app's call and the server's entry each
   });
 
+  // Every agent timer is unref'd, so with the backend down nothing of the agent keeps the loop alive: an awaited
+  // flush() or shutdown() must settle when the process is about to exit, long before its 20 s timeout.
+  it('a script awaiting flush() and shutdown() with the backend refused runs to its end and exits 0 (ESM)', async () => {
+    collector = await startCollector({ port: 0 });
+    await collector.setFault(fault.refuse());
+    const result = await run(['test/fixtures/await-flush-refused.mjs'], {
+      COLLECTOR: collector.address,
+    });
+    expect(result.signal, result.stderr).toBeNull();
+    expect(result.code, result.stderr).toBe(0);
+    const [flushed, shutDown] = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { step: string; ms: number; [k: string]: unknown });
+    expect(flushed).toMatchObject({ step: 'flushed', flushed: { done: false } });
+    expect((flushed!.flushed as { remaining: number }).remaining).toBeGreaterThan(0);
+    expect(shutDown!.step).toBe('shut down');
+    expect(shutDown!.ms).toBeLessThan(20_000);
+    const status = shutDown!.status as AgentStatus;
+    expect(status.state).toBe('stopped');
+    // The log line and the meters were never delivered, and are accounted for as such.
+    for (const name of ['logs', 'meters'] as const) {
+      const p = status.pipelines[name];
+      const dropped = Object.values(p.dropped).reduce((a, b) => a + b, 0);
+      expect(p.produced, name).toBeGreaterThan(0);
+      expect(p.delivered, name).toBe(0);
+      expect(p.produced, name).toBe(dropped + p.queued + p.inFlight);
+    }
+  });
+
+  it('the same with shutdown() awaited in a CommonJS async function', async () => {
+    collector = await startCollector({ port: 0 });
+    await collector.setFault(fault.refuse());
+    const result = await run(['test/fixtures/await-shutdown-refused.cjs'], {
+      COLLECTOR: collector.address,
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const shutDown = JSON.parse(result.stdout.trim()) as { step: string; status: AgentStatus };
+    expect(shutDown.step).toBe('shut down');
+    expect(shutDown.status.state).toBe('stopped');
+    expect(shutDown.status.pipelines.logs.produced).toBe(1);
+  });
+
   it('shutdown() with the backend blackholed returns within its timeout and the process exits', async () => {
     collector = await startCollector({ port: 0 });
     await collector.setFault(fault.blackhole());
