@@ -20,6 +20,11 @@ describe('resolveOptions', () => {
     expect(options.collectorPort).toBe(0);
   });
 
+  it('takes a leading -- (what `pnpm dev -- --port 4000` passes) as a separator, and only a leading one', () => {
+    expect(resolveOptions(['--', '--port', '4000'], {}).dashboardPort).toBe(4000);
+    expect(() => resolveOptions(['--port', '4000', '--'], {})).toThrow(UsageError);
+  });
+
   it('reports to an external backend when SW_AGENT_COLLECTOR_BACKEND_SERVICES is set', () => {
     const options = resolveOptions([], { SW_AGENT_COLLECTOR_BACKEND_SERVICES: ' oap:11800 ' });
     expect(options.externalCollector).toBe('oap:11800');

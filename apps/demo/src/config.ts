@@ -144,7 +144,8 @@ export function resolveOptions(
     if (value !== undefined && value !== '') raw.set(setting.key, { value, from: setting.env });
   }
   let watch = env.DEMO_WATCH !== '0' && env.DEMO_WATCH !== 'false';
-  for (let i = 0; i < argv.length; i++) {
+  // `pnpm dev -- --port 4000` hands the `--` on (pnpm 12): a leading one is the caller's separator, not a flag.
+  for (let i = argv[0] === '--' ? 1 : 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--no-watch') {
       watch = false;

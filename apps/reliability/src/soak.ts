@@ -9,7 +9,10 @@ import { runScenario, type ScenarioResult } from './run-scenario.js';
 import { SCENARIOS } from './scenarios.js';
 import { formatTable } from './table.js';
 
+// `pnpm soak -- --minutes 2` hands the `--` on to the script (pnpm 12): a leading one is the caller's separator.
+const args = process.argv.slice(2);
 const { values } = parseArgs({
+  args: args[0] === '--' ? args.slice(1) : args,
   options: {
     minutes: { type: 'string', default: process.env.SOAK_MINUTES ?? '10' },
     'warm-seconds': { type: 'string', default: '20' },
@@ -31,6 +34,13 @@ if (!(minutes > 0) || !(warmSeconds >= 0) || !Number.isInteger(parallel) || para
 }
 const profile = values.short ? SHORT_PROFILE : soakProfile(minutes, warmSeconds);
 const only = values.only?.split(',').map((s) => s.trim());
+const unknown = only?.filter((name) => !SCENARIOS.some((s) => s.name === name)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(
+    `soak: no scenario named ${unknown.join(', ')}; the scenarios are ${SCENARIOS.map((s) => s.name).join(', ')}\n`,
+  );
+  process.exit(2);
+}
 const scenarios = SCENARIOS.filter((s) => only === undefined || only.includes(s.name));
 
 process.stdout.write(
