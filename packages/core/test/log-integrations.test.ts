@@ -111,6 +111,22 @@ describe('winston integration (real winston)', () => {
     return { logger, lines };
   }
 
+  it('reports only the lines winston outputs: not those below the logger level', () => {
+    const { tracer, sink, reporter } = setup();
+    const { logger, lines } = winstonLogger(); // level info
+    disposers.push(instrumentWinston(logger, reporter));
+    tracer.withSpan(tracer.startLocalSpan('job'), () => {
+      for (let i = 0; i < 100; i++) logger.debug('noisy %d', i);
+      logger.info('kept');
+    });
+    expect(lines).toHaveLength(1);
+    expect(sink.logs.map((r) => r.body!.text!.text)).toEqual(['kept']);
+    logger.level = 'debug'; // winston's level can change at run time; the check follows it
+    logger.debug('now shown');
+    expect(sink.logs.map((r) => r.body!.text!.text)).toEqual(['kept', 'now shown']);
+    expect(lines).toHaveLength(2);
+  });
+
   it('reports every record with level, metadata and trace context, and correlates the output', () => {
     const { tracer, sink, reporter } = setup();
     const { logger, lines } = winstonLogger();

@@ -22,6 +22,8 @@ export interface WinstonInfo {
 export interface WinstonLoggerLike {
   format: WinstonFormat;
   write(info: unknown, ...rest: unknown[]): unknown;
+  /** winston's own check (the logger's level and its transports'); lines no transport would output are not reported. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export interface InstrumentWinstonOptions {
@@ -58,6 +60,16 @@ export function instrumentWinston(
   // Kept unbound on purpose: the wrapper calls it with whatever `this` winston used (a child logger's own `this`).
   const originalWrite: WinstonLoggerLike['write'] = Reflect.get(logger, 'write');
 
+  const enabled = (info: WinstonInfo): boolean => {
+    const level = info[LEVEL] ?? info.level;
+    if (typeof level !== 'string' || typeof logger.isLevelEnabled !== 'function') return true;
+    try {
+      return logger.isLevelEnabled(level);
+    } catch {
+      return true;
+    }
+  };
+
   const write = function (this: unknown, info: unknown, ...rest: unknown[]): unknown {
     if (typeof info === 'object' && info !== null && !(ORIGIN in info)) {
       (info as Record<symbol, LogOrigin>)[ORIGIN] = captureLogOrigin();
@@ -72,7 +84,11 @@ export function instrumentWinston(
         if (fields !== undefined) Object.assign(info, fields);
       }
       const out = originalFormat.transform(info, transformOptions);
-      if (typeof out === 'object' && out !== null) report(reporter, out, origin, withAttributes);
+      // winston formats every line and leaves the level filter to its transports: a debug line on an info logger
+      // is formatted, then printed nowhere. It is not reported either.
+      if (typeof out === 'object' && out !== null && enabled(out)) {
+        report(reporter, out, origin, withAttributes);
+      }
       return out;
     },
     options: originalFormat.options,
