@@ -29,3 +29,4 @@ export {
   startManagementScheduler,
 } from './scheduler.js';
 export { type Timers, unrefTimers } from './timers.js';
+export { guardGrpcLogs } from './grpc-logs.js';
