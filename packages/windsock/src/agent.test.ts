@@ -7,7 +7,7 @@ import { RefType, SpanType } from '@windsock/protocol';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import winston from 'winston';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseSampleRate, start, type Agent } from './index.js';
 import type { AgentStatus } from './status.js';
 
@@ -360,6 +360,71 @@ describe('logger integrations through the facade', () => {
     expect(collector.segments()[0]?.traceId).toBe(span.traceId);
     // The application's own output carries the correlation fields too.
     expect(lines[0]).toContain(span.traceId);
+  });
+
+  it('instruments a logger handed over twice once, and a disposed logger is left as it was', async () => {
+    collector = await startCollector({ port: 0 });
+    agent = start({ collector: collector.address, lingerMs: 10, diagnostics: () => {} });
+    const { logger } = winstonLogger();
+    const format = logger.format;
+    const hadOwnWrite = Object.prototype.hasOwnProperty.call(logger, 'write');
+    const dispose = agent.instrumentWinston(logger);
+    expect(agent.instrumentWinston(logger)).toBe(dispose);
+    logger.info('once');
+    expect(agent.status().pipelines.logs.produced).toBe(1);
+    dispose();
+    expect(logger.format).toBe(format);
+    expect(Object.prototype.hasOwnProperty.call(logger, 'write')).toBe(hadOwnWrite);
+    logger.info('not reported');
+    expect(agent.status().pipelines.logs.produced).toBe(1);
+    // Handed over again after dispose: instrumented again, and undone at shutdown.
+    agent.instrumentWinston(logger);
+    await agent.shutdown({ timeoutMs: 2_000 });
+    expect(logger.format).toBe(format);
+  });
+
+  it("does not report grpc-js's own console lines when the console is captured (no feedback loop)", async () => {
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      printed.push(args.map(String).join(' '));
+    });
+    // A proxy that refuses: grpc-js writes "E Failed to connect to proxy ..." with console.error, from its own
+    // socket callbacks, at every connection attempt of the agent's management calls.
+    process.env.grpc_proxy = 'http://127.0.0.1:1';
+    try {
+      agent = start({ collector: '127.0.0.1:2', captureConsole: true, diagnostics: () => {} });
+      await until(() => printed.some((line) => /proxy/i.test(line)), 10_000);
+      expect(agent.status().pipelines.logs.produced).toBe(0);
+      console.error('an application line'); // the application's own lines are still reported
+      expect(agent.status().pipelines.logs.produced).toBe(1);
+    } finally {
+      delete process.env.grpc_proxy;
+      await agent?.shutdown({ timeoutMs: 100 });
+      spy.mockRestore();
+    }
+  });
+
+  it('shutdown() does not wait for a flush that cannot be delivered before its deadline', async () => {
+    collector = await startCollector({ port: 0 });
+    await collector.setFault(fault.refuse());
+    agent = start({
+      collector: collector.address,
+      breakerThreshold: 1,
+      retryMaxAttempts: 0,
+      probeMinDelayMs: 60_000,
+      probeMaxDelayMs: 60_000,
+      lingerMs: 10,
+      diagnostics: () => {},
+    });
+    agent.logger.info('queued during the outage');
+    await until(() => agent!.status().backends[0]!.breaker === 'open', 5_000);
+    const began = Date.now();
+    await agent.shutdown({ timeoutMs: 10_000 });
+    // The next probe is a minute away: nothing could be sent within the 10 s, so shutdown did not wait for them.
+    expect(Date.now() - began).toBeLessThan(5_000);
+    const logs = agent.status().pipelines.logs;
+    expect(logs).toMatchObject({ produced: 1, delivered: 0, queued: 0, inFlight: 0 });
+    expect(logs.dropped.shutdown).toBe(1);
   });
 
   it('leaves winston alone when it is in disablePlugins', () => {

@@ -24,11 +24,12 @@ import {
   createTransport,
   startManagementScheduler,
   type ConfigurationUpdate,
+  guardGrpcLogs,
   type ManagementScheduler,
   type Transport,
 } from '@windsock/transport';
 import { Backends } from './backends.js';
-import { aborted, ExitWatch } from './exit-watch.js';
+import { ExitWatch, whenAborted } from './exit-watch.js';
 import { ConfigError, resolveConfig, type AgentConfig, type AgentOptions } from './config.js';
 import { AGENT_VERSION, instanceProperties } from './instance.js';
 import { Pipeline, type PipelineName } from './pipeline.js';
@@ -84,7 +85,8 @@ class WindsockAgent implements Agent {
   private readonly backends: Backends;
   private readonly pipelines: Record<PipelineName, Pipeline>;
   private readonly scheduler: ManagementScheduler;
-  private readonly disposers: (() => void)[] = [];
+  private readonly disposers = new Set<() => void>();
+  private readonly winstonLoggers = new WeakMap<WinstonLoggerLike, () => void>();
   private stopping: Promise<void> | undefined;
   private readonly exitWatch = new ExitWatch();
   private stopped = false;
@@ -186,8 +188,17 @@ class WindsockAgent implements Agent {
   instrumentWinston(logger: WinstonLoggerLike, options?: InstrumentWinstonOptions): () => void {
     if (this.stopping !== undefined || this.config.disablePlugins.includes('winston'))
       return () => {};
-    const dispose = instrumentWinston(logger, this.logger, options);
-    this.disposers.push(dispose);
+    // A logger handed over twice (by the application and a library, say) is instrumented once.
+    const known = this.winstonLoggers.get(logger);
+    if (known !== undefined) return known;
+    const undo = instrumentWinston(logger, this.logger, options);
+    const dispose = (): void => {
+      undo();
+      this.disposers.delete(dispose); // a disposed logger is not kept alive by the agent
+      this.winstonLoggers.delete(logger);
+    };
+    this.disposers.add(dispose);
+    this.winstonLoggers.set(logger, dispose);
     return dispose;
   }
 
@@ -210,15 +221,44 @@ class WindsockAgent implements Agent {
     if (this.config.meterReporterEnable) this.meter.report();
     this.meter.stop();
     this.scheduler.stop();
-    for (const dispose of this.disposers.splice(0)) dispose();
+    // Last in, first out: an instrumentation added on top of another is undone before it.
+    for (const dispose of [...this.disposers].reverse()) dispose();
+    this.disposers.clear();
     // Keep a little time to cancel and settle the batch in flight after the flush.
-    await this.flushPipelines(Math.max(0, timeoutMs - Math.min(500, timeoutMs / 5)), exiting);
+    await this.drainWhileDeliverable(deadline - Math.min(500, timeoutMs / 5), exiting);
     this.transport.close(); // cancels calls in flight: their batches settle as `unacknowledged` or `shutdown`
     const closed = Promise.all(PIPELINES.map((name) => this.pipelines[name].close()));
-    await Promise.race([closed, sleep(Math.max(0, deadline - Date.now())), aborted(exiting)]);
+    const exited = whenAborted(exiting);
+    await Promise.race([closed, sleep(Math.max(0, deadline - Date.now())), exited.promise]);
+    exited.release();
+    // Whatever close() did not settle in time (the process is exiting, or the deadline came) is counted now.
+    for (const name of PIPELINES) this.pipelines[name].abandon();
     this.backends.dispose();
+    this.exitWatch.dispose();
     this.stopped = true;
     forgetAgent(this);
+  }
+
+  /**
+   * Flushes until `deadline`, but no longer than delivery is possible: once every breaker is open with its next
+   * probe after the deadline, what is queued cannot be sent in time, and shutdown() need not wait for it.
+   */
+  private async drainWhileDeliverable(deadline: number, exiting: AbortSignal): Promise<void> {
+    const stop = new AbortController();
+    const onExit = (): void => stop.abort();
+    exiting.addEventListener('abort', onExit, { once: true });
+    if (exiting.aborted) stop.abort();
+    const check = (): void => {
+      if (this.backends.restMs() >= deadline - Date.now()) stop.abort();
+    };
+    check();
+    const watch = setInterval(check, 100).unref();
+    try {
+      await this.flushPipelines(Math.max(0, deadline - Date.now()), stop.signal);
+    } finally {
+      clearInterval(watch);
+      exiting.removeEventListener('abort', onExit);
+    }
   }
 
   private createSink(): Sink {
@@ -252,9 +292,11 @@ class WindsockAgent implements Agent {
   /** pino is seen through its diagnostics channel (no import, no patch); console only when asked for. */
   private captureLogs(): void {
     const disabled = this.config.disablePlugins;
-    if (!disabled.includes('pino')) this.disposers.push(instrumentPino(this.logger));
+    if (!disabled.includes('pino')) this.disposers.add(instrumentPino(this.logger));
     if (this.config.captureConsole && !disabled.includes('console')) {
-      this.disposers.push(captureConsole(this.logger));
+      this.disposers.add(captureConsole(this.logger));
+      // grpc-js logs through console.error from its own callbacks: marked as the agent's, so they are not captured.
+      this.disposers.add(guardGrpcLogs(runAsAgent));
     }
   }
 
@@ -269,7 +311,8 @@ class WindsockAgent implements Agent {
         // The same level as the start: whoever was told that data is being dropped is told how much was lost.
         this.diagnostics.warn(
           `overflow-end:${pipeline}`,
-          `${pipeline} queue has room again; ${dropped} items were dropped meanwhile`,
+          // The total too: an episode whose end line fell in the throttle's window is still counted in the next.
+          `${pipeline} queue has room again; ${dropped} items were dropped meanwhile (${this.pipelines[pipeline].stats().dropped.overflow} since start)`,
         );
       }
     });
@@ -302,7 +345,7 @@ class WindsockAgent implements Agent {
           }
         });
       });
-      this.disposers.push(dispose);
+      this.disposers.add(dispose);
     }
   }
 
@@ -366,7 +409,7 @@ class WindsockAgent implements Agent {
         });
       };
       process.once(signal, handler);
-      this.disposers.push(() => process.removeListener(signal, handler));
+      this.disposers.add(() => process.removeListener(signal, handler));
     }
   }
 }

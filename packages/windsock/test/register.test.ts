@@ -141,7 +141,8 @@ describe('windsock/register', () => {
       const dropped = Object.values(p.dropped).reduce((a, b) => a + b, 0);
       expect(p.produced, name).toBeGreaterThan(0);
       expect(p.delivered, name).toBe(0);
-      expect(p.produced, name).toBe(dropped + p.queued + p.inFlight);
+      expect(p.queued + p.inFlight, name).toBe(0);
+      expect(p.produced, name).toBe(dropped);
     }
   });
 
@@ -156,6 +157,67 @@ describe('windsock/register', () => {
     expect(shutDown.step).toBe('shut down');
     expect(shutDown.status.state).toBe('stopped');
     expect(shutDown.status.pipelines.logs.produced).toBe(1);
+  });
+
+  describe('after an outage long enough to open the breaker (nothing of the agent left in the event loop)', () => {
+    type Line = { step: string; state: string; [key: string]: unknown };
+    const lines = (result: Run): Line[] =>
+      result.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Line);
+    const expectAllSettled = (status: AgentStatus): void => {
+      for (const [name, p] of Object.entries(status.pipelines)) {
+        const dropped = Object.values(p.dropped).reduce((a, b) => a + b, 0);
+        expect(p.queued + p.inFlight, name).toBe(0);
+        expect(p.produced, name).toBe(p.delivered + dropped);
+      }
+    };
+
+    it('awaited flush() calls (12 at once) and shutdown() settle, the module runs to its end, no warning', async () => {
+      collector = await startCollector({ port: 0 });
+      await collector.setFault(fault.refuse());
+      const result = await run(['test/fixtures/exit-after-outage.mjs', 'await'], {
+        COLLECTOR: collector.address,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).not.toMatch(/Warning/); // e.g. MaxListenersExceededWarning from shared signals
+      const [worked, flushed, shutDown] = lines(result);
+      expect(worked).toMatchObject({ step: 'worked', state: 'disconnected' });
+      expect(flushed).toMatchObject({ step: 'flushed', flushed: { done: false } });
+      expect(shutDown).toMatchObject({ step: 'shut down', state: 'stopped' });
+      expect(shutDown!.ms as number).toBeLessThan(20_000);
+      // Settled at the exit: nothing left queued or in flight, everything counted under a reason.
+      const status = shutDown!.status as AgentStatus;
+      expectAllSettled(status);
+      expect(status.pipelines.logs.produced).toBe(2);
+      expect(status.pipelines.meters.produced).toBeGreaterThan(0); // the last collection, jobs_total included
+    });
+
+    it("shutdown() awaited in the application's own 'beforeExit' handler settles", async () => {
+      collector = await startCollector({ port: 0 });
+      await collector.setFault(fault.refuse());
+      const result = await run(['test/fixtures/exit-after-outage.mjs', 'handler'], {
+        COLLECTOR: collector.address,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const shutDown = lines(result).find((l) => l.step === 'shut down');
+      expect(shutDown).toMatchObject({ state: 'stopped' });
+      expectAllSettled(shutDown!.status as AgentStatus);
+    });
+
+    it("flush() from every 'beforeExit' emission does not keep the process alive", async () => {
+      collector = await startCollector({ port: 0 });
+      await collector.setFault(fault.refuse());
+      const result = await run(['test/fixtures/exit-after-outage.mjs', 'every'], {
+        COLLECTOR: collector.address,
+      });
+      expect(result.signal, 'killed: the process never exited').toBeNull();
+      expect(result.code, result.stderr).toBe(0);
+      const flushes = lines(result).filter((l) => l.step === 'flushed');
+      expect(flushes.length).toBeGreaterThan(0);
+      expect(flushes.length).toBeLessThanOrEqual(2);
+    });
   });
 
   it('shutdown() with the backend blackholed returns within its timeout and the process exits', async () => {
