@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isAgentRunning } from './agent-guard.js';
 import { createDiagnosticLogger } from './diagnostic-logger.js';
 
@@ -44,6 +44,42 @@ describe('createDiagnosticLogger', () => {
       '[windsock] WARN log-queue-full: still full (5 similar suppressed)',
     ]);
     expect(logger.suppressed()).toBe(6);
+  });
+
+  it('writes the latest held-back line when its window ends, so the last word is not stale', async () => {
+    vi.useFakeTimers();
+    try {
+      const lines: string[] = [];
+      const logger = createDiagnosticLogger({ write: (line) => lines.push(line) });
+      logger.warn('breaker:a:open', 'breaker closed → open');
+      logger.warn('breaker:a:closed', 'breaker half-open → closed: reporting again');
+      await vi.advanceTimersByTimeAsync(5_000);
+      logger.warn('breaker:a:open', 'breaker closed → open'); // down again, inside the window: held back
+      logger.warn('breaker:a:open', 'breaker closed → open');
+      expect(lines).toHaveLength(2);
+      expect(logger.suppressed()).toBe(2);
+      await vi.advanceTimersByTimeAsync(25_000); // the window of the first line ends
+      expect(lines).toEqual([
+        '[windsock] WARN breaker:a:open: breaker closed → open',
+        '[windsock] WARN breaker:a:closed: breaker half-open → closed: reporting again',
+        '[windsock] WARN breaker:a:open: breaker closed → open (1 similar suppressed)',
+      ]);
+      expect(logger.suppressed()).toBe(1);
+      // A key whose window held nothing back writes nothing more; the trailing line starts a new window.
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(lines).toHaveLength(3);
+      logger.warn('breaker:a:open', 'breaker closed → open');
+      expect(lines).toHaveLength(4);
+      expect(vi.getTimerCount()).toBe(0);
+      // flush() (at shutdown) writes what a window holds back at once, and leaves no timer.
+      logger.warn('breaker:a:open', 'held back');
+      expect(vi.getTimerCount()).toBe(1);
+      logger.flush();
+      expect(lines.at(-1)).toBe('[windsock] WARN breaker:a:open: held back');
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('honours a custom window, and 0 writes every line', () => {

@@ -5,7 +5,8 @@ export type DiagnosticLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 /**
  * The only way agent code reports about itself. Each call names a `key` (what happened: `'log-queue-full'`,
  * `'backend-unavailable'`): lines are throttled per key, so a condition that repeats per item costs one line per
- * window, not one line per item.
+ * window, not one line per item; the latest line a window held back is written when it ends, so the last word on
+ * a key is never a stale one.
  */
 export interface DiagnosticLogger {
   debug(key: string, message: string): void;
@@ -14,6 +15,8 @@ export interface DiagnosticLogger {
   error(key: string, message: string): void;
   /** Lines not written because their key had already written one in the current window, since creation. */
   suppressed(): number;
+  /** Writes the held-back latest line of every key now and stops the timers (at shutdown). */
+  flush(): void;
 }
 
 export interface DiagnosticLoggerOptions {
@@ -50,6 +53,10 @@ interface KeyWindow {
   since: number;
   /** Lines of this key dropped since then. */
   suppressed: number;
+  /** The latest of them, written when the window ends unless a new line of the key comes first. */
+  latest?: { level: Exclude<DiagnosticLevel, 'silent'>; message: string };
+  /** The unref'd timer that writes `latest` at the end of the window. */
+  trailing?: ReturnType<typeof setTimeout>;
 }
 
 function writeToStderr(line: string): void {
@@ -93,22 +100,34 @@ class ThrottledDiagnosticLogger implements DiagnosticLogger {
     return this.suppressedTotal;
   }
 
+  flush(): void {
+    for (const [key, window] of this.windows) {
+      if (window.trailing === undefined) continue;
+      clearTimeout(window.trailing);
+      this.writeTrailing(key, window);
+    }
+  }
+
   private emit(level: Exclude<DiagnosticLevel, 'silent'>, key: string, message: string): void {
     if (LEVEL_RANK[level] < this.threshold) return;
     runAsAgent(() => {
       try {
-        const repeats = this.admit(key);
+        const repeats = this.admit(key, level, message);
         if (repeats < 0) return;
-        const suffix = repeats > 0 ? ` (${repeats} similar suppressed)` : '';
-        this.write(`[windsock] ${level.toUpperCase()} ${key}: ${message}${suffix}`);
+        this.writeLine(level, key, message, repeats);
       } catch {
         // A diagnostic must never become a failure of the code that reported it.
       }
     });
   }
 
+  private writeLine(level: string, key: string, message: string, repeats: number): void {
+    const suffix = repeats > 0 ? ` (${repeats} similar suppressed)` : '';
+    this.write(`[windsock] ${level.toUpperCase()} ${key}: ${message}${suffix}`);
+  }
+
   /** -1 when the line must be dropped; otherwise how many lines of this key were dropped before it. */
-  private admit(key: string): number {
+  private admit(key: string, level: Exclude<DiagnosticLevel, 'silent'>, message: string): number {
     if (this.throttleMs === 0) return 0;
     const now = this.now();
     const window = this.windows.get(key);
@@ -120,17 +139,54 @@ class ThrottledDiagnosticLogger implements DiagnosticLogger {
     if (now - window.since < this.throttleMs) {
       window.suppressed += 1;
       this.suppressedTotal += 1;
+      // The last word of a window is written when it ends: a state that changed back and forth inside it (a
+      // breaker that opened again after "reporting again") is not left showing its earlier state.
+      window.latest = { level, message };
+      window.trailing ??= this.scheduleTrailing(key, window, window.since + this.throttleMs - now);
       return -1;
     }
+    clearTimeout(window.trailing);
     const repeats = window.suppressed;
     window.since = now;
     window.suppressed = 0;
+    window.latest = undefined;
+    window.trailing = undefined;
     return repeats;
+  }
+
+  private scheduleTrailing(
+    key: string,
+    window: KeyWindow,
+    delayMs: number,
+  ): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => this.writeTrailing(key, window), Math.max(0, delayMs));
+    timer.unref?.();
+    return timer;
+  }
+
+  private writeTrailing(key: string, window: KeyWindow): void {
+    runAsAgent(() => {
+      window.trailing = undefined;
+      const latest = window.latest;
+      if (latest === undefined || this.windows.get(key) !== window) return;
+      const repeats = window.suppressed - 1; // the latest is written now
+      this.suppressedTotal -= 1;
+      window.since = this.now();
+      window.suppressed = 0;
+      window.latest = undefined;
+      try {
+        this.writeLine(latest.level, key, latest.message, repeats);
+      } catch {
+        // as in emit
+      }
+    });
   }
 
   private forgetOldestKey(): void {
     const oldest = this.windows.keys().next();
-    if (oldest.done !== true) this.windows.delete(oldest.value);
+    if (oldest.done === true) return;
+    clearTimeout(this.windows.get(oldest.value)?.trailing);
+    this.windows.delete(oldest.value);
   }
 }
 

@@ -235,6 +235,7 @@ class WindsockAgent implements Agent {
     for (const name of PIPELINES) this.pipelines[name].abandon();
     this.backends.dispose();
     this.exitWatch.dispose();
+    this.diagnostics.flush(); // the last word on each key now, rather than from a timer after the agent is gone
     this.stopped = true;
     forgetAgent(this);
   }
