@@ -221,6 +221,8 @@ class WindsockAgent implements Agent {
     if (this.config.meterReporterEnable) this.meter.report();
     this.meter.stop();
     this.scheduler.stop();
+    // The last word on each diagnostic key, while the loggers it may go through still know it as the agent's.
+    this.diagnostics.flush();
     // Last in, first out: an instrumentation added on top of another is undone before it.
     for (const dispose of [...this.disposers].reverse()) dispose();
     this.disposers.clear();
@@ -235,7 +237,7 @@ class WindsockAgent implements Agent {
     for (const name of PIPELINES) this.pipelines[name].abandon();
     this.backends.dispose();
     this.exitWatch.dispose();
-    this.diagnostics.flush(); // the last word on each key now, rather than from a timer after the agent is gone
+    this.diagnostics.flush(); // what shutdown itself held back: now, not from a timer after the agent is gone
     this.stopped = true;
     forgetAgent(this);
   }
