@@ -9,6 +9,13 @@ import { nextId } from './ids.js';
 import { SpanRecord } from './span.js';
 import { type TracerStats } from './types.js';
 
+/**
+ * Longest operation name kept (the Java agent's default `operation_name_threshold`). The first entry span's name
+ * travels in every `sw8` this segment sends, and a header over 2 KB is refused by the receiver, which would start a
+ * new trace: a long URL path must not cut the trace.
+ */
+export const MAX_OPERATION_NAME_LENGTH = 150;
+
 /** What a segment needs from its tracer; kept narrow so segments and spans can be tested alone. */
 export interface SegmentOwner {
   readonly serviceName: string;
@@ -63,6 +70,10 @@ export class Segment {
     componentId: number,
     ref?: SegmentReference,
   ): SpanRecord {
+    if (operationName.length > MAX_OPERATION_NAME_LENGTH) {
+      operationName = operationName.slice(0, MAX_OPERATION_NAME_LENGTH);
+      this.tracer.counters.operationNamesTruncated += 1;
+    }
     const spans = this.data.spans;
     const recorded = spans.length < this.tracer.maxSpansPerSegment;
     const data: SpanObject = {

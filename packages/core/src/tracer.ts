@@ -1,4 +1,10 @@
-import { ComponentId, SpanLayer, SpanType, type SegmentReference } from '@windsock/protocol';
+import {
+  ComponentId,
+  SpanLayer,
+  SpanType,
+  SW8_HEADER,
+  type SegmentReference,
+} from '@windsock/protocol';
 import { enterAgent, leaveAgent } from './agent-guard.js';
 import { activeSpan, contextStorage, SUPPRESSED } from './context.js';
 import { writeHeader } from './headers.js';
@@ -8,6 +14,7 @@ import {
   HttpInstrumentation,
   type InstrumentationName,
 } from './instrumentation/http-instrumentation.js';
+import { rememberManualSw8 } from './manual-sw8.js';
 import { crossProcessRef, crossThreadRef, extract, injectHeaders } from './propagation.js';
 import { RateSampler } from './sampler.js';
 import { Segment, type SegmentOwner } from './segment.js';
@@ -68,6 +75,7 @@ export class Tracer implements SegmentOwner {
     segmentsUnsampled: 0,
     spansDropped: 0,
     valuesTruncated: 0,
+    operationNamesTruncated: 0,
     malformedHeaders: 0,
     requestsIgnored: 0,
     propagationSkipped: 0,
@@ -315,6 +323,7 @@ export class Tracer implements SegmentOwner {
 }
 
 function writeHeaderTo(headers: HeaderTarget, name: string, value: string): void {
+  if (name === SW8_HEADER) rememberManualSw8(value);
   writeHeader(headers, name, value);
 }
 

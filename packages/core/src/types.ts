@@ -83,6 +83,8 @@ export interface TracerStats {
   spansDropped: number;
   /** Tag and log values cut to `maxTagValueLength`. */
   valuesTruncated: number;
+  /** Operation names cut to `MAX_OPERATION_NAME_LENGTH` (150) characters. */
+  operationNamesTruncated: number;
   /** Incoming `sw8` headers that were present but malformed (a new trace was started). */
   malformedHeaders: number;
   /** Incoming requests skipped by `ignorePaths` / `ignoreMethods`. */

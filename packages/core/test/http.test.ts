@@ -117,7 +117,11 @@ describe('HTTP server', () => {
     });
     await closed;
     const [segment] = await segments(1);
-    expect(segment!.spans[0]!.logs[0]!.data).toContainEqual({ key: 'event', value: 'aborted' });
+    const span = segment!.spans[0]!;
+    expect(span.logs[0]!.data).toContainEqual({ key: 'event', value: 'aborted' });
+    // No answer was sent: an error, and no status code (Node's default 200 was never received by anyone).
+    expect(span.isError).toBe(true);
+    expect(tags(span)).not.toHaveProperty('http.status_code');
   });
 
   it('skips ignored paths and methods, and traces nothing they call', async () => {
@@ -452,6 +456,52 @@ describe('HTTP client and fetch', () => {
     const all = await segments(3);
     expect(byOperation(all, 'job').spans.map((s) => s.operationName)).toEqual(['job', 'manual']);
     expect(byOperation(all, 'GET:/manual').spans[0]!.refs[0]!.parentSpanId).toBe(1);
+  });
+
+  it('replaces a forwarded incoming sw8 (a proxy copying the headers) with its own exit span', async () => {
+    const back = await serve((_req, res) => res.end('b'));
+    const front = await serve((req, res) => {
+      const forwarded = { sw8: String(req.headers.sw8) }; // what a gateway copying req.headers passes on
+      void httpGet(`${back.url}/via-http`, { headers: forwarded })
+        .then(() => fetch(`${back.url}/via-fetch`, { headers: forwarded }))
+        .then((answer) => answer.text())
+        .then(() => res.end('f'));
+    });
+    const entry = tracer.startEntrySpan('client');
+    await tracer.withSpan(entry, () => httpGet(`${front.url}/front`));
+    entry.end();
+    const all = await segments(4);
+    const frontSegment = byOperation(all, 'GET:/front');
+    const exitId = (operation: string): number =>
+      frontSegment.spans.find((s) => s.operationName === operation)!.spanId;
+    for (const [operation, exit] of [
+      ['GET:/via-http', '/via-http'],
+      ['GET:/via-fetch', '/via-fetch'],
+    ] as const) {
+      const ref = byOperation(all, operation).spans[0]!.refs[0]!;
+      // The back service's parent is the front's exit span, not the client's: front stays in the trace.
+      expect(ref.parentTraceSegmentId, operation).toBe(frontSegment.traceSegmentId);
+      expect(ref.parentSpanId, operation).toBe(exitId(exit));
+      expect(ref.traceId, operation).toBe(entry.traceId);
+    }
+  });
+
+  it('keeps a trace linked through an endpoint with a 4,000-character path (operation names capped at 150)', async () => {
+    const back = await serve((_req, res) => res.end());
+    const front = await serve((_req, res) => {
+      void httpGet(`${back.url}/next`).then(() => res.end());
+    });
+    const longPath = `/x${'y'.repeat(4_000)}`;
+    const before = tracer.stats();
+    await suppressTracing(() => httpGet(`${front.url}${longPath}`));
+    const all = await segments(2);
+    const frontSegment = all.find((s) => s.spans[0]!.operationName.startsWith('GET:/xyyy'))!;
+    expect(frontSegment.spans[0]!.operationName).toBe(`GET:${longPath}`.slice(0, 150));
+    const ref = byOperation(all, 'GET:/next').spans[0]!.refs[0];
+    expect(ref?.parentTraceSegmentId).toBe(frontSegment.traceSegmentId);
+    expect(ref?.parentEndpoint).toBe(frontSegment.spans[0]!.operationName);
+    expect(tracer.stats().operationNamesTruncated).toBeGreaterThan(before.operationNamesTruncated);
+    expect(tracer.stats().malformedHeaders).toBe(before.malformedHeaders); // the header was not refused
   });
 
   it('returns to a clean state after disable() and works again when re-enabled', async () => {

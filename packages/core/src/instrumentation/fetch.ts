@@ -1,5 +1,6 @@
 import { ComponentId, SpanLayer } from '@windsock/protocol';
 import { isSuppressed } from '../context.js';
+import { isManualSw8 } from '../manual-sw8.js';
 import { injectHeaders } from '../propagation.js';
 import { type SpanRecord } from '../span.js';
 import { type InstrumentedTracer, pathOf } from './instrumented-tracer.js';
@@ -27,7 +28,12 @@ export class FetchInstrumentation {
     try {
       const { request } = message as { request: UndiciRequest };
       if (isSuppressed() || typeof request.addHeader !== 'function') return;
-      if (carriesSw8(request.headers)) return;
+      // As for http.request: a manual exit span's sw8 is left alone, a forwarded one is replaced by this call's.
+      const carried = sw8Of(request.headers);
+      if (carried !== undefined) {
+        if (isManualSw8(carried)) return;
+        request.headers = withoutSw8(request.headers);
+      }
       if (request.origin === undefined) return;
       const origin = splitOrigin(String(request.origin));
       const peer = origin.peer;
@@ -92,14 +98,30 @@ function addUndiciHeader(request: UndiciRequest, name: string, value: string): v
 }
 
 // undici keeps request headers as a raw `name: value\r\n` string (v5/v6) or a flat [name, value, ...] array.
-function carriesSw8(headers: unknown): boolean {
-  if (typeof headers === 'string') return /(?:^|\r\n)sw8:/i.test(headers);
+function sw8Of(headers: unknown): string | undefined {
+  if (typeof headers === 'string') {
+    const match = /(?:^|\r\n)sw8:\s*([^\r\n]*)/i.exec(headers);
+    return match === null ? undefined : match[1]!.trim();
+  }
   if (Array.isArray(headers)) {
     for (let i = 0; i < headers.length; i += 2) {
-      if (String(headers[i]).toLowerCase() === 'sw8') return true;
+      if (String(headers[i]).toLowerCase() === 'sw8') return String(headers[i + 1]);
     }
   }
-  return false;
+  return undefined;
+}
+
+/** The same headers without the `sw8` ones, in the same form. */
+function withoutSw8(headers: unknown): unknown {
+  if (typeof headers === 'string') return headers.replace(/(?:^|(?<=\r\n))sw8:[^\r\n]*\r\n/gi, '');
+  if (Array.isArray(headers)) {
+    const kept: unknown[] = [];
+    for (let i = 0; i < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() !== 'sw8') kept.push(headers[i], headers[i + 1]);
+    }
+    return kept;
+  }
+  return headers;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type ClientRequest, type IncomingMessage } from 'node:http';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
+import { isManualSw8 } from '../manual-sw8.js';
 import { injectHeaders } from '../propagation.js';
 import { type SpanRecord } from '../span.js';
 import { type InstrumentedTracer, pathOf } from './instrumented-tracer.js';
@@ -28,9 +29,9 @@ export class HttpClientInstrumentation {
       const tracked = request as TrackedRequest;
       if (tracked[kSpan] !== undefined || request.headersSent) return;
       tracked[kSpan] = null;
-      // A caller that propagated by hand (a manual exit span) already owns this call. Where tracing is
-      // suppressed, openExit (in openSpan) opens nothing.
-      if (request.getHeader('sw8') !== undefined) return;
+      // A caller that propagated by hand (a manual exit span) already owns this call; a forwarded incoming sw8 is
+      // replaced (setHeader) by this call's own. Where tracing is suppressed, openExit (in openSpan) opens nothing.
+      if (isManualSw8(request.getHeader('sw8'))) return;
       const span = this.openSpan(request);
       if (span !== undefined) injectHeaders(span, span.data.peer, request, setRequestHeader);
     } catch {
@@ -44,7 +45,7 @@ export class HttpClientInstrumentation {
       const { request } = message as { request: TrackedRequest };
       if (request[kSpan] !== undefined) return;
       request[kSpan] = null;
-      if (request.getHeader('sw8') !== undefined) return;
+      if (isManualSw8(request.getHeader('sw8'))) return;
       if (this.openSpan(request) !== undefined) this.tracer.counters.propagationSkipped += 1;
     } catch {
       // As above.

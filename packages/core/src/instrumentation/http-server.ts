@@ -84,7 +84,8 @@ export class HttpServerInstrumentation {
 }
 
 function finish(span: SpanRecord, response: ServerResponse): void {
-  span.tag('http.status_code', response.statusCode);
+  // Before the headers are sent, statusCode is Node's default 200, not an answer anyone received.
+  if (response.headersSent) span.tag('http.status_code', response.statusCode);
   if (response.statusCode >= 500) span.data.isError = true;
   span.end();
 }
@@ -96,7 +97,10 @@ function onResponseClose(this: ServerResponse): void {
     const span = take(this);
     if (span === undefined) return;
     if (!this.writableFinished) {
+      // The caller got no complete answer (it went away, or the handler destroyed the socket): an error either way,
+      // counted in the endpoint's error rate rather than shown as a success.
       span.log({ event: 'aborted', message: 'connection closed before the response finished' });
+      span.data.isError = true;
     }
     finish(span, this);
   } catch {
