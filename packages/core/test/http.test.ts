@@ -1,4 +1,5 @@
 import http from 'node:http';
+import type { Socket } from 'node:net';
 import {
   decodeSw8,
   encodeSw8,
@@ -502,6 +503,36 @@ describe('HTTP client and fetch', () => {
     expect(ref?.parentEndpoint).toBe(frontSegment.spans[0]!.operationName);
     expect(tracer.stats().operationNamesTruncated).toBeGreaterThan(before.operationNamesTruncated);
     expect(tracer.stats().malformedHeaders).toBe(before.malformedHeaders); // the header was not refused
+  });
+
+  it('ends the exit span of a successful upgrade (a WebSocket handshake) with its 101, not as an error', async () => {
+    const b = await serve((_req, res) => res.end());
+    b.server.on('upgrade', (_req, socket: Socket) => {
+      socket.end(
+        'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: test\r\n\r\n',
+      );
+    });
+    const entry = tracer.startEntrySpan('job');
+    await tracer.withSpan(
+      entry,
+      () =>
+        new Promise<void>((resolve, reject) => {
+          const req = http.request(`${b.url}/socket`, {
+            headers: { Connection: 'Upgrade', Upgrade: 'test' },
+          });
+          req.on('upgrade', (_res, socket: Socket) => {
+            socket.destroy();
+            resolve();
+          });
+          req.on('error', reject);
+          req.end();
+        }),
+    );
+    entry.end();
+    const job = byOperation(await segments(1), 'job');
+    const exit = job.spans.find((s) => s.operationName === '/socket')!;
+    expect(exit.isError).toBe(false);
+    expect(tags(exit)['http.status_code']).toBe('101');
   });
 
   it('returns to a clean state after disable() and works again when re-enabled', async () => {

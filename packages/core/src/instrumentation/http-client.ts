@@ -108,6 +108,15 @@ function onRequestClose(this: ClientRequest): void {
   try {
     const span = take(this);
     if (span === undefined) return;
+    // A successful upgrade (a WebSocket's 101) or CONNECT hands the socket over and closes the request without
+    // `response.finish`: Node marks it and keeps the response.
+    const { upgradeOrConnect, res } = this as { upgradeOrConnect?: boolean; res?: IncomingMessage };
+    if (upgradeOrConnect === true && res?.statusCode !== undefined) {
+      span.tag('http.status_code', res.statusCode);
+      if (res.statusCode >= 400) span.data.isError = true;
+      span.end();
+      return;
+    }
     span.error(new Error('request closed before a response arrived'));
     span.end();
   } catch {
