@@ -283,6 +283,26 @@ describe('overflow episodes', () => {
   });
 });
 
+describe('settleInFlight', () => {
+  it('settles the batch in flight for its holder, whose later settle is ignored', () => {
+    const q = new BoundedQueue<string>({ maxItems: 10, maxBytes: 100 });
+    q.offer('a', 1);
+    q.offer('b', 1);
+    q.offer('c', 1);
+    const batch = q.take(2)!;
+    q.settleInFlight({ kind: 'dropped', reason: 'unacknowledged' });
+    q.settle(batch, { kind: 'delivered' });
+    expect(expectIdentity(q)).toMatchObject({
+      delivered: 0,
+      queued: 1,
+      inFlight: 0,
+      dropped: expect.objectContaining({ unacknowledged: 2 }),
+    });
+    q.settleInFlight({ kind: 'delivered' }); // nothing in flight: nothing happens
+    expect(q.stats().delivered).toBe(0);
+  });
+});
+
 describe('flush', () => {
   it('resolves at once when nothing is queued', async () => {
     const q = new BoundedQueue<string>({ maxItems: 10, maxBytes: 100 });

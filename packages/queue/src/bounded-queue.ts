@@ -199,6 +199,14 @@ export class BoundedQueue<T> {
     if (this.flushWaiters.length > 0) this.checkFlushes();
   }
 
+  /**
+   * Settles the batch in flight now, whoever holds it: for a shutdown that cannot wait for the drain loop. The
+   * holder's own settle of that batch comes second, so it is ignored.
+   */
+  settleInFlight(outcome: SettleOutcome): void {
+    if (this.inFlight !== undefined) this.settle(this.inFlight, outcome);
+  }
+
   /** Drops every queued item (not the one in flight) under `reason`; returns how many. */
   discard(reason: DropReason): number {
     const reasonCounted = DROP_REASONS.includes(reason) ? reason : 'unacknowledged';

@@ -1,7 +1,7 @@
 // A pipeline is one queue and its one drain loop: items are encoded once on the producer's call, offered to the
 // queue as bytes, and sent in batches by the loop through the backends' policies. The loop rests until the next
 // probe while every breaker is open, so an outage costs O(1) work per probe interval, not per item.
-import { type Batch, BoundedQueue, type DrainDecision, type QueueStats } from '@windsock/queue';
+import { BoundedQueue, type DrainDecision, type QueueStats } from '@windsock/queue';
 import type { TransportResult } from '@windsock/transport';
 import type { Backends } from './backends.js';
 
@@ -31,8 +31,6 @@ export class Pipeline {
   readonly queue: BoundedQueue<Uint8Array>;
   private readonly stopping = new AbortController();
   private readonly loop: Promise<void>;
-  /** The batch in flight, for abandon(). */
-  private sending: Batch<Uint8Array> | undefined;
 
   constructor(private readonly options: PipelineOptions) {
     this.name = options.name;
@@ -42,21 +40,11 @@ export class Pipeline {
       overflow: 'drop-oldest',
       onOverflow: ({ phase, dropped }) => options.onOverflow(options.name, phase, dropped),
     });
-    this.loop = this.queue.drain(
-      async (batch) => {
-        this.sending = batch;
-        try {
-          return await this.sendBatch(batch.items);
-        } finally {
-          this.sending = undefined;
-        }
-      },
-      {
-        maxBatchItems: options.maxBatchItems,
-        maxBatchBytes: Math.min(MAX_BATCH_BYTES, options.maxBytes),
-        lingerMs: options.lingerMs,
-      },
-    );
+    this.loop = this.queue.drain((batch) => this.sendBatch(batch.items), {
+      maxBatchItems: options.maxBatchItems,
+      maxBatchBytes: Math.min(MAX_BATCH_BYTES, options.maxBytes),
+      lingerMs: options.lingerMs,
+    });
   }
 
   /** Queues one encoded frame. O(1), never throws. */
@@ -91,8 +79,7 @@ export class Pipeline {
    * everything. A later settlement of that batch by the loop is ignored by the queue.
    */
   abandon(): void {
-    if (this.sending !== undefined)
-      this.queue.settle(this.sending, { kind: 'dropped', reason: 'unacknowledged' });
+    this.queue.settleInFlight({ kind: 'dropped', reason: 'unacknowledged' });
     this.queue.discard('shutdown');
   }
 
