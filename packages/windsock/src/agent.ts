@@ -247,20 +247,19 @@ class WindsockAgent implements Agent {
    * probe after the deadline, what is queued cannot be sent in time, and shutdown() need not wait for it.
    */
   private async drainWhileDeliverable(deadline: number, exiting: AbortSignal): Promise<void> {
-    const stop = new AbortController();
-    const onExit = (): void => stop.abort();
-    exiting.addEventListener('abort', onExit, { once: true });
-    if (exiting.aborted) stop.abort();
+    const undeliverable = new AbortController();
     const check = (): void => {
-      if (this.backends.restMs() >= deadline - Date.now()) stop.abort();
+      if (this.backends.restMs() >= deadline - Date.now()) undeliverable.abort();
     };
     check();
     const watch = setInterval(check, 100).unref();
     try {
-      await this.flushPipelines(Math.max(0, deadline - Date.now()), stop.signal);
+      await this.flushPipelines(
+        Math.max(0, deadline - Date.now()),
+        AbortSignal.any([exiting, undeliverable.signal]),
+      );
     } finally {
       clearInterval(watch);
-      exiting.removeEventListener('abort', onExit);
     }
   }
 

@@ -116,7 +116,8 @@ describe('windsock/register', () => {
   });
 
   // Every agent timer is unref'd, so with the backend down nothing of the agent keeps the loop alive: an awaited
-  // flush() or shutdown() must settle when the process is about to exit, long before its 20 s timeout.
+  // flush() or shutdown() must settle when the process is about to exit. The fixtures' timeouts (10 minutes) are
+  // beyond run()'s 30 s kill, so a call that waited for its timeout fails the test as a killed process.
   it('a script awaiting flush() and shutdown() with the backend refused runs to its end and exits 0 (ESM)', async () => {
     collector = await startCollector({ port: 0 });
     await collector.setFault(fault.refuse());
@@ -132,7 +133,6 @@ describe('windsock/register', () => {
     expect(flushed).toMatchObject({ step: 'flushed', flushed: { done: false } });
     expect((flushed!.flushed as { remaining: number }).remaining).toBeGreaterThan(0);
     expect(shutDown!.step).toBe('shut down');
-    expect(shutDown!.ms).toBeLessThan(20_000);
     const status = shutDown!.status as AgentStatus;
     expect(status.state).toBe('stopped');
     // The log line and the meters were never delivered, and are accounted for as such.
@@ -186,7 +186,6 @@ describe('windsock/register', () => {
       expect(worked).toMatchObject({ step: 'worked', state: 'disconnected' });
       expect(flushed).toMatchObject({ step: 'flushed', flushed: { done: false } });
       expect(shutDown).toMatchObject({ step: 'shut down', state: 'stopped' });
-      expect(shutDown!.ms as number).toBeLessThan(20_000);
       // Settled at the exit: nothing left queued or in flight, everything counted under a reason.
       const status = shutDown!.status as AgentStatus;
       expectAllSettled(status);
