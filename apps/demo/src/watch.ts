@@ -1,5 +1,5 @@
-// `pnpm dev` runs `tsup --watch` in every library package; this notices when a rebuilt agent lands in their dist
-// folders (or a demo service's source changes) and asks for one restart per burst of writes.
+// `pnpm build:watch` (beside `pnpm dev`) rebuilds the library packages; this notices when a rebuilt agent lands in their
+// dist folders (or a demo service's source changes) and asks for one restart per burst of writes.
 import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
