@@ -47,3 +47,10 @@ export {
   type MeterRegistryStats,
 } from './meters/meter-registry.js';
 export { RuntimeMeter } from './meters/runtime-meters.js';
+export {
+  DEFAULT_INSTRUMENTATION_SETTINGS,
+  type Instrumentation,
+  type InstrumentationContext,
+  type InstrumentationSettings,
+  type SupportedModule,
+} from './instrumentation/contract.js';

@@ -39,8 +39,9 @@ export class Segment {
   finished = false;
   /** @internal The first three fields of the `sw8` its exit spans send, encoded by the first of them. */
   sw8SegmentPart: string | undefined = undefined;
+  /** The first entry span: the one a framework renames after its route, and `activeEntrySpan()` returns. */
+  entrySpan: SpanRecord | undefined = undefined;
   private openSpans = 0;
-  private sawEntry = false;
 
   constructor(
     readonly tracer: SegmentOwner,
@@ -61,6 +62,21 @@ export class Segment {
     };
   }
 
+  /** Renames a span of this segment, keeping the name `sw8` sends as the parent endpoint in step with it. */
+  rename(span: SpanRecord, name: string): void {
+    const capped = this.capOperationName(name);
+    const namesEndpoint =
+      span === this.entrySpan || (this.entrySpan === undefined && span.data === this.data.spans[0]);
+    if (namesEndpoint) this.endpoint = capped;
+    span.data.operationName = capped;
+  }
+
+  private capOperationName(name: string): string {
+    if (name.length <= MAX_OPERATION_NAME_LENGTH) return name;
+    this.tracer.counters.operationNamesTruncated += 1;
+    return name.slice(0, MAX_OPERATION_NAME_LENGTH);
+  }
+
   openSpan(
     spanType: SpanType,
     operationName: string,
@@ -70,10 +86,7 @@ export class Segment {
     componentId: number,
     ref?: SegmentReference,
   ): SpanRecord {
-    if (operationName.length > MAX_OPERATION_NAME_LENGTH) {
-      operationName = operationName.slice(0, MAX_OPERATION_NAME_LENGTH);
-      this.tracer.counters.operationNamesTruncated += 1;
-    }
+    operationName = this.capOperationName(operationName);
     const spans = this.data.spans;
     const recorded = spans.length < this.tracer.maxSpansPerSegment;
     const data: SpanObject = {
@@ -101,12 +114,13 @@ export class Segment {
     }
     spans.push(data);
     this.openSpans += 1;
+    const span = new SpanRecord(this, data, true);
     if (spans.length === 1) this.endpoint = operationName;
-    if (!this.sawEntry && spanType === SpanType.Entry) {
-      this.sawEntry = true;
+    if (this.entrySpan === undefined && spanType === SpanType.Entry) {
+      this.entrySpan = span;
       this.endpoint = operationName;
     }
-    return new SpanRecord(this, data, true);
+    return span;
   }
 
   spanEnded(): void {

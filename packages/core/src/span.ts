@@ -82,6 +82,23 @@ export class SpanRecord implements Span {
     return this;
   }
 
+  setOperationName(name: string): Span {
+    if (this.ended || !this.recorded) return this;
+    this.segment.rename(this, String(name));
+    return this;
+  }
+
+  setComponent(componentId: number): Span {
+    if (!this.ended && this.recorded && Number.isInteger(componentId))
+      this.data.componentId = componentId;
+    return this;
+  }
+
+  setPeer(peer: string): Span {
+    if (!this.ended && this.recorded) this.data.peer = String(peer);
+    return this;
+  }
+
   end(): void {
     if (this.ended) return;
     this.ended = true;
@@ -122,6 +139,15 @@ class NoopSpan implements Span {
     return this;
   }
   error(): Span {
+    return this;
+  }
+  setOperationName(): Span {
+    return this;
+  }
+  setComponent(): Span {
+    return this;
+  }
+  setPeer(): Span {
     return this;
   }
   end(): void {}

@@ -120,7 +120,7 @@ export class Tracer implements SegmentOwner {
       return this.openEntry(
         String(operation),
         options.headers,
-        current,
+        options.root === true ? undefined : current,
         options.layer ?? SpanLayer.Unknown,
         options.componentId ?? ComponentId.Unknown,
       );
@@ -174,6 +174,15 @@ export class Tracer implements SegmentOwner {
   /** The active span, if any. */
   activeSpan(): Span | undefined {
     return activeSpan();
+  }
+
+  /**
+   * The entry span of the active span's segment while it is open: for an HTTP request, the span a web framework
+   * renames after the matched route, whichever middleware or local span is active when the route is known.
+   */
+  activeEntrySpan(): Span | undefined {
+    const entry = activeSpan()?.segment.entrySpan;
+    return entry === undefined || entry.ended ? undefined : entry;
   }
 
   /**

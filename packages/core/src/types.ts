@@ -31,8 +31,17 @@ export interface Span {
   tag(key: string, value: unknown): Span;
   /** Adds a timestamped log event (`{ event: 'retry', attempt: 2 }`). */
   log(fields: Readonly<Record<string, unknown>>): Span;
-  /** Marks the span as failed and logs the error's kind, message and stack. */
+  /** Marks the span as failed and logs the error's kind, message and stack (OAP's `error.kind`, `message`, `stack`). */
   error(err: unknown): Span;
+  /**
+   * Renames the span: a framework names the request's entry span after its route template. Renaming the first entry
+   * span also changes the endpoint later `sw8` headers of its segment name as their parent.
+   */
+  setOperationName(name: string): Span;
+  /** Sets the component id (OAP's `component-libraries.yml`): a framework takes over the HTTP entry span. */
+  setComponent(componentId: number): Span;
+  /** Sets the peer (`host:port`) of an exit span whose address is known only after it started. */
+  setPeer(peer: string): Span;
   /** Ends the span; ending twice is a no-op. */
   end(): void;
 }
@@ -55,14 +64,22 @@ export type HeaderSource =
 export type HeaderTarget = Record<string, unknown> | { set(name: string, value: string): void };
 
 export interface EntrySpanOptions {
-  /** Incoming request headers; a valid `sw8` continues the caller's trace. */
+  /** Incoming request headers (or message headers, gRPC metadata); a valid `sw8` continues the caller's trace. */
   headers?: HeaderSource;
+  /**
+   * Ignore the active span: a message or a call arriving from outside belongs to its sender's trace or to a new one,
+   * never to whatever context the connection delivering it happened to be created in.
+   */
+  root?: boolean;
   layer?: SpanLayer;
   componentId?: number;
 }
 
 export interface ExitSpanOptions {
-  /** Outgoing request headers; `sw8` (and `sw8-correlation`, `sw8-x` when set) are written into them. */
+  /**
+   * Outgoing carrier (request headers, message headers, gRPC metadata through `{ set }`); `sw8` (and
+   * `sw8-correlation`, `sw8-x` when set) are written into it.
+   */
   headers?: HeaderTarget;
   layer?: SpanLayer;
   componentId?: number;

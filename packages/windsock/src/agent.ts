@@ -1,6 +1,7 @@
 // The facade: read configuration, build the parts, wire them into three pipelines, expose health. It owns no loop
 // and no state machine: queues, breakers, the transport and the tracer each live in their own package.
 import {
+  DEFAULT_INSTRUMENTATION_SETTINGS,
   createDiagnosticLogger,
   createLogger,
   createMeterRegistry,
@@ -19,6 +20,7 @@ import {
   type InstrumentWinstonOptions,
   type WinstonLoggerLike,
 } from '@windsock/core/winston';
+import { enableInstrumentations, LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
 import { encodeLogData, encodeMessage, encodeSegmentObject, MeterData } from '@windsock/protocol';
 import {
   createTransport,
@@ -151,6 +153,24 @@ class WindsockAgent implements Agent {
       intervalMs: config.meterIntervalMs,
     });
     if (config.logReporterEnable) this.captureLogs();
+    this.disposers.add(
+      enableInstrumentations(
+        LIBRARY_INSTRUMENTATIONS,
+        {
+          tracer: this.tracer,
+          logger: this.logger,
+          diagnostics: this.diagnostics,
+          settings: {
+            ...DEFAULT_INSTRUMENTATION_SETTINGS,
+            sqlTraceParameters: config.sqlTraceParameters,
+            sqlParametersMaxLength: config.sqlParametersMaxLength,
+            sqlStatementMaxLength: config.sqlStatementMaxLength,
+            cacheKeyMaxLength: config.cacheKeyMaxLength,
+          },
+        },
+        config.disablePlugins,
+      ),
+    );
     this.registerSelfMeters();
     if (config.meterReporterEnable) this.meter.start();
 

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configurationTable, resolveConfig, SETTINGS } from './config.js';
+import { instrumentationTable, LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
+import {
+  ConfigError,
+  configurationTable,
+  PLUGIN_NAMES,
+  resolveConfig,
+  SETTINGS,
+} from './config.js';
 
 // Any readable file stands in for a certificate: the configuration checks that it can be read, the transport parses it.
 const READABLE = fileURLToPath(import.meta.url);
@@ -191,5 +198,8 @@ describe('resolveConfig', () => {
         .join('\n');
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(normalize(readme)).toContain(normalize(configurationTable()));
+    // The library list, and so every name disablePlugins accepts beyond core's, comes from the registry.
+    expect(normalize(readme)).toContain(normalize(instrumentationTable(LIBRARY_INSTRUMENTATIONS)));
+    for (const { name } of LIBRARY_INSTRUMENTATIONS) expect(PLUGIN_NAMES).toContain(name);
   });
 });

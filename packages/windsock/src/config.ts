@@ -5,6 +5,8 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { DEFAULT_INSTRUMENTATION_SETTINGS } from '@windsock/core';
+import { LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
 import {
   parseAddresses,
   parseBoolean,
@@ -53,6 +55,10 @@ export interface AgentOptions {
   retryMaxDelayMs?: number;
   shutdownOnSignals?: boolean;
   captureConsole?: boolean;
+  sqlTraceParameters?: boolean;
+  sqlParametersMaxLength?: number;
+  sqlStatementMaxLength?: number;
+  cacheKeyMaxLength?: number;
   /** Where the agent's own diagnostics go (default: stderr). Never routed through a reported logger. */
   diagnostics?: (line: string) => void;
 }
@@ -90,6 +96,10 @@ export interface AgentConfig {
   retryMaxDelayMs: number;
   shutdownOnSignals: boolean;
   captureConsole: boolean;
+  sqlTraceParameters: boolean;
+  sqlParametersMaxLength: number;
+  sqlStatementMaxLength: number;
+  cacheKeyMaxLength: number;
 }
 
 interface Setting<K extends keyof AgentConfig> {
@@ -108,8 +118,8 @@ const setting = <K extends keyof AgentConfig>(s: Setting<K>): Setting<K> => s;
 const optionalString = (raw: unknown): Parsed<string | undefined> => parseString(raw);
 const HOUR = 3_600_000;
 
-/** Known instrumentations, for `disablePlugins`. */
-export const PLUGIN_NAMES = [
+/** Known instrumentations, for `disablePlugins`: core's, then every library's from the registry. */
+export const PLUGIN_NAMES: readonly string[] = [
   'http',
   'http-server',
   'http-client',
@@ -117,7 +127,8 @@ export const PLUGIN_NAMES = [
   'pino',
   'winston',
   'console',
-] as const;
+  ...LIBRARY_INSTRUMENTATIONS.map((i) => i.name),
+];
 
 export const SETTINGS = [
   setting({
@@ -401,6 +412,42 @@ export const SETTINGS = [
     parse: parseBoolean,
     fallback: () => false,
   }),
+  setting({
+    key: 'sqlTraceParameters',
+    env: 'SW_AGENT_SQL_TRACE_PARAMETERS',
+    form: 'true or false',
+    shownDefault: '`false`',
+    meaning: 'Record SQL query parameters as `db.sql.parameters` (they may hold personal data).',
+    parse: parseBoolean,
+    fallback: () => false,
+  }),
+  setting({
+    key: 'sqlParametersMaxLength',
+    env: 'SW_AGENT_SQL_PARAMETERS_MAX_LENGTH',
+    form: 'an integer from 1 to 65536',
+    shownDefault: '`512`',
+    meaning: 'Longest `db.sql.parameters` value kept, in characters.',
+    parse: (raw) => parseNumber(raw, 1, 65_536, true),
+    fallback: () => DEFAULT_INSTRUMENTATION_SETTINGS.sqlParametersMaxLength,
+  }),
+  setting({
+    key: 'sqlStatementMaxLength',
+    env: 'SW_AGENT_SQL_STATEMENT_MAX_LENGTH',
+    form: 'an integer from 1 to 65536',
+    shownDefault: '`2048`',
+    meaning: 'Longest `db.statement` value kept, in characters.',
+    parse: (raw) => parseNumber(raw, 1, 65_536, true),
+    fallback: () => DEFAULT_INSTRUMENTATION_SETTINGS.sqlStatementMaxLength,
+  }),
+  setting({
+    key: 'cacheKeyMaxLength',
+    env: 'SW_AGENT_CACHE_KEY_MAX_LENGTH',
+    form: 'an integer from 1 to 65536',
+    shownDefault: '`128`',
+    meaning: 'Longest `cache.key` value kept, in characters.',
+    parse: (raw) => parseNumber(raw, 1, 65_536, true),
+    fallback: () => DEFAULT_INSTRUMENTATION_SETTINGS.cacheKeyMaxLength,
+  }),
 ] as const;
 
 function mapParsed<A, B>(parsed: Parsed<A>, map: (a: A) => B): Parsed<B> {
@@ -411,9 +458,7 @@ function parsePlugins(raw: unknown): Parsed<string[]> {
   const list = parseList(raw);
   if (!list.ok) return list;
   const names = list.value.map((n) => n.toLowerCase());
-  return names.every((n) => (PLUGIN_NAMES as readonly string[]).includes(n))
-    ? { ok: true, value: names }
-    : { ok: false };
+  return names.every((n) => PLUGIN_NAMES.includes(n)) ? { ok: true, value: names } : { ok: false };
 }
 
 export interface ConfigProblem {
