@@ -9,6 +9,8 @@ class Target {
   }
 }
 
+// Reading a method off the prototype is the point of these tests: it is what a patch replaces.
+/* eslint-disable @typescript-eslint/unbound-method */
 describe('wrapMethod', () => {
   it('wraps with the original arity and name, and the undo restores the original', () => {
     const original = Target.prototype.handle;
