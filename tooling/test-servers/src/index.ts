@@ -1,0 +1,8 @@
+export {
+  freePort,
+  startProcess,
+  tempDir,
+  waitForPort,
+  which,
+  type ServerProcess,
+} from './process.js';
