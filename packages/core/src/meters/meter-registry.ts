@@ -22,7 +22,7 @@ export interface MeterRegistryOptions {
   serviceInstance: string;
   /** How often `start()` hands a collection to the sink (default 20 000 ms, `SW_METER_REPORT_INTERVAL`'s 20 s). */
   intervalMs?: number;
-  /** Collect the `instance_nodejs_*` runtime meters while started (default true). */
+  /** Collect the runtime meters (`RuntimeMeter`: OAP's `instance_nodejs_*` and `windsock_*`) while started (default true). */
   runtimeMeters?: boolean;
   /** Epoch milliseconds; injectable for tests. */
   now?: () => number;
