@@ -1,6 +1,8 @@
 export { createTracer, Tracer, type TracerOptions } from './tracer.js';
 export { DEFAULT_MAX_SPANS_PER_SEGMENT, DEFAULT_MAX_TAG_VALUE_LENGTH } from './tracer.js';
 export { suppressTracing } from './context.js';
+export { runInSpan } from './run-in-span.js';
+export { DEFAULT_MAX_ERROR_STACK_LENGTH, NOOP_SPAN } from './span.js';
 export { nextId } from './ids.js';
 export { globToRegExpSource, IgnoreRules } from './ignore-rules.js';
 export { type InstrumentationName } from './instrumentation/http-instrumentation.js';

@@ -22,6 +22,8 @@ export interface SegmentOwner {
   readonly serviceInstance: string;
   readonly maxSpansPerSegment: number;
   readonly maxTagValueLength: number;
+  /** Longest `stack` of an error log (default `DEFAULT_MAX_ERROR_STACK_LENGTH`). */
+  readonly maxErrorStackLength?: number;
   readonly counters: TracerStats;
   now(): number;
   finishSegment(segment: Segment): void;

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { type KeyStringValuePair, type SpanObject } from '@windsock/protocol';
 import { type Segment } from './segment.js';
 import { stringifyValue, truncate } from './tag-value.js';
@@ -9,6 +10,8 @@ import { type Span } from './types.js';
  */
 export class SpanRecord implements Span {
   ended = false;
+  /** Whether `error()` logged an exception on this span already: it logs at most one (see `error`). */
+  private errorLogged = false;
 
   constructor(
     readonly segment: Segment,
@@ -69,16 +72,24 @@ export class SpanRecord implements Span {
   error(err: unknown): Span {
     if (this.ended || !this.recorded) return this;
     this.data.isError = true;
-    if (err instanceof Error) {
-      this.log({
-        event: 'error',
-        'error.kind': err.name,
-        message: err.message,
-        stack: err.stack ?? '',
-      });
+    // One exception log per span: the same exception is often seen twice (by a library's instrumentation, then by
+    // `trace()` as it propagates), and a span failing in a loop must not grow its segment without bound.
+    if (this.errorLogged || !this.segment.sampled) return this;
+    this.errorLogged = true;
+    const data: KeyStringValuePair[] = [{ key: 'event', value: 'error' }];
+    if (isError(err)) {
+      // Each field read on its own: a throwing getter on one (a hostile error object) costs that field only.
+      const kind = readSafely(() => err.name);
+      if (kind !== undefined) data.push(this.pair('error.kind', kind));
+      const message = readSafely(() => err.message);
+      if (message !== undefined) data.push(this.pair('message', message));
+      const stack = readSafely(() => stackWithCauses(err));
+      if (stack !== undefined) data.push({ key: 'stack', value: this.capStack(stack) });
     } else {
-      this.log({ event: 'error', message: err });
+      data.push(this.pair('message', err));
     }
+    if (this.data.logs.length === 0) this.data.logs = [];
+    this.data.logs.push({ time: this.segment.tracer.now(), data });
     return this;
   }
 
@@ -117,12 +128,61 @@ export class SpanRecord implements Span {
     };
   }
 
+  /** Stacks have a cap of their own (`maxErrorStackLength`): longer than a tag value, and worth more. */
+  private capStack(text: string): string {
+    const tracer = this.segment.tracer;
+    const max = tracer.maxErrorStackLength ?? DEFAULT_MAX_ERROR_STACK_LENGTH;
+    if (text.length <= max) return text;
+    tracer.counters.valuesTruncated += 1;
+    return truncate(text, max);
+  }
+
   private cap(text: string): string {
     const tracer = this.segment.tracer;
     if (text.length <= tracer.maxTagValueLength) return text;
     tracer.counters.valuesTruncated += 1;
     return truncate(text, tracer.maxTagValueLength);
   }
+}
+
+/** Longest `stack` an error log keeps by default, in UTF-16 units (a stack and a few causes). */
+export const DEFAULT_MAX_ERROR_STACK_LENGTH = 4096;
+/** Causes followed from an error (`err.cause`, then its cause, ...), as the Java agent's default depth. */
+const MAX_CAUSE_DEPTH = 5;
+
+function readSafely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
+
+function isError(value: unknown): value is Error {
+  // isNativeError also recognises errors made in another realm (a `vm` context, a worker's structured clone).
+  return value instanceof Error || types.isNativeError(value);
+}
+
+/**
+ * The error's stack followed by its causes' (`Caused by: ...`), as the Java agent records a chained exception:
+ * Node prints none of them, and the cause is often what explains the error (`fetch failed` wraps the socket error).
+ */
+function stackWithCauses(err: Error): string {
+  let text = typeof err.stack === 'string' && err.stack !== '' ? err.stack : String(err);
+  const seen = new Set<unknown>([err]);
+  let cause: unknown = (err as { cause?: unknown }).cause;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH; depth++) {
+    if (cause === undefined || cause === null || seen.has(cause)) break;
+    seen.add(cause);
+    if (isError(cause)) {
+      text += `\nCaused by: ${typeof cause.stack === 'string' && cause.stack !== '' ? cause.stack : String(cause)}`;
+      cause = (cause as { cause?: unknown }).cause;
+    } else {
+      text += `\nCaused by: ${stringifyValue(cause)}`;
+      break;
+    }
+  }
+  return text;
 }
 
 /** What a suppressed context or an internal failure returns: a span that records and propagates nothing. */

@@ -18,7 +18,7 @@ import { rememberManualSw8 } from './manual-sw8.js';
 import { crossProcessRef, crossThreadRef, extract, injectHeaders } from './propagation.js';
 import { RateSampler } from './sampler.js';
 import { Segment, type SegmentOwner } from './segment.js';
-import { NOOP_SPAN, SpanRecord } from './span.js';
+import { DEFAULT_MAX_ERROR_STACK_LENGTH, NOOP_SPAN, SpanRecord } from './span.js';
 import {
   type ActiveContext,
   type EntrySpanOptions,
@@ -41,6 +41,11 @@ export interface TracerOptions {
   maxSpansPerSegment?: number;
   /** Longest tag or log value kept, in UTF-16 units (default 2048); longer values are cut and counted. */
   maxTagValueLength?: number;
+  /**
+   * Longest `stack` an error log keeps (the error's stack and its causes'), in UTF-16 units (default 4096); longer
+   * stacks are cut and counted in `valuesTruncated`.
+   */
+  maxErrorStackLength?: number;
   /** Incoming request paths not traced, as globs: `/health`, `/static/**`, `/api/*` (default none). */
   ignorePaths?: readonly string[];
   /** Incoming request methods not traced, e.g. `['OPTIONS', 'HEAD']` (default none). */
@@ -69,6 +74,7 @@ export class Tracer implements SegmentOwner {
   readonly serviceInstance: string;
   readonly maxSpansPerSegment: number;
   readonly maxTagValueLength: number;
+  readonly maxErrorStackLength: number;
   /** @internal Live counters; read them through `stats()`. */
   readonly counters: TracerStats = {
     segmentsFinished: 0,
@@ -101,6 +107,10 @@ export class Tracer implements SegmentOwner {
     this.maxTagValueLength = positiveInteger(
       options.maxTagValueLength,
       DEFAULT_MAX_TAG_VALUE_LENGTH,
+    );
+    this.maxErrorStackLength = positiveInteger(
+      options.maxErrorStackLength,
+      DEFAULT_MAX_ERROR_STACK_LENGTH,
     );
     this.ignoreRules = new IgnoreRules(options.ignorePaths, options.ignoreMethods);
     this.sampler = new RateSampler(options.sampleRate ?? 1, options.random);

@@ -31,7 +31,12 @@ export interface Span {
   tag(key: string, value: unknown): Span;
   /** Adds a timestamped log event (`{ event: 'retry', attempt: 2 }`). */
   log(fields: Readonly<Record<string, unknown>>): Span;
-  /** Marks the span as failed and logs the error's kind, message and stack (OAP's `error.kind`, `message`, `stack`). */
+  /**
+   * Marks the span as failed and logs the error's kind, message and stack (OAP's `error.kind`, `message`, `stack`;
+   * the stack followed by its causes', capped at `maxErrorStackLength`). A span logs one error: later calls only
+   * keep it marked as failed, so an exception seen by a library's instrumentation and again as it propagates is
+   * recorded once.
+   */
   error(err: unknown): Span;
   /**
    * Renames the span: a framework names the request's entry span after its route template. Renaming the first entry
