@@ -49,6 +49,12 @@ describe('resolveOptions', () => {
     expect(resolveOptions([], { DEMO_WATCH: '0' }).watch).toBe(false);
   });
 
+  it('starts without the injected errors with --no-errors or DEMO_ERRORS=0', () => {
+    expect(resolveOptions([], {}).injectErrors).toBe(true);
+    expect(resolveOptions(['--no-errors'], {}).injectErrors).toBe(false);
+    expect(resolveOptions([], { DEMO_ERRORS: '0' }).injectErrors).toBe(false);
+  });
+
   it.each([
     [['--port', '70000'], /--port=70000: expected a port/],
     [['--rate', 'fast'], /--rate=fast: expected requests per second/],
@@ -65,7 +71,14 @@ describe('resolveOptions', () => {
   });
 
   it('documents every flag in the usage text', () => {
-    for (const flag of ['--port', '--collector-port', '--control-port', '--rate', '--no-watch'])
+    for (const flag of [
+      '--port',
+      '--collector-port',
+      '--control-port',
+      '--rate',
+      '--no-watch',
+      '--no-errors',
+    ])
       expect(usage()).toContain(flag);
   });
 });

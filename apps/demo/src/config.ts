@@ -22,6 +22,8 @@ export interface DemoOptions {
   agentEnv: Record<string, string>;
   /** Restart the services when the built agent (dist folders) changes. */
   watch: boolean;
+  /** Start with the demo's injected errors on (inventory fails a few stock lookups on purpose). */
+  injectErrors: boolean;
 }
 
 export class UsageError extends Error {
@@ -111,6 +113,7 @@ export const DEFAULTS: Omit<DemoOptions, 'externalCollector' | 'agentEnv'> = {
   rate: 20,
   tickMs: 1000,
   watch: true,
+  injectErrors: true,
 };
 
 export const MAX_RATE = 2000;
@@ -127,6 +130,7 @@ export function usage(): string {
     '',
     ...lines,
     `  ${'--no-watch'.padEnd(26)} ${'DEMO_WATCH=0'.padEnd(20)} do not restart the services when the agent is rebuilt`,
+    `  ${'--no-errors'.padEnd(26)} ${'DEMO_ERRORS=0'.padEnd(20)} start with the injected errors off (stock lookups inventory fails on purpose)`,
     '',
     'SW_AGENT_COLLECTOR_BACKEND_SERVICES=host:11800 reports to that backend instead of the embedded collector.',
     'Any other SW_* variable is handed to both services (see packages/windsock/README.md).',
@@ -144,11 +148,16 @@ export function resolveOptions(
     if (value !== undefined && value !== '') raw.set(setting.key, { value, from: setting.env });
   }
   let watch = env.DEMO_WATCH !== '0' && env.DEMO_WATCH !== 'false';
+  let injectErrors = env.DEMO_ERRORS !== '0' && env.DEMO_ERRORS !== 'false';
   // `pnpm dev -- --port 4000` hands the `--` on (pnpm 12): a leading one is the caller's separator, not a flag.
   for (let i = argv[0] === '--' ? 1 : 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--no-watch') {
       watch = false;
+      continue;
+    }
+    if (arg === '--no-errors') {
+      injectErrors = false;
       continue;
     }
     const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
@@ -162,6 +171,7 @@ export function resolveOptions(
   const options: DemoOptions = {
     ...DEFAULTS,
     watch,
+    injectErrors,
     externalCollector: nonEmpty(env.SW_AGENT_COLLECTOR_BACKEND_SERVICES),
     agentEnv: agentEnvironment(env),
   };

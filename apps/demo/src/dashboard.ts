@@ -1,5 +1,5 @@
 // The dashboard's HTTP server: the page and its scripts (served as they are, no build step), a server-sent
-// event stream of samples, and two small JSON endpoints for the fault and load buttons.
+// event stream of samples, and small JSON endpoints for the fault, load and injected-error buttons.
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { FAULT_MODES, isFaultMode, type Backend } from './backend.js';
@@ -7,6 +7,7 @@ import { MAX_RATE } from './config.js';
 import { listen } from './listen.js';
 import type { LoadGenerator } from './load.js';
 import type { DemoSample, DemoTables, History } from './samples.js';
+import type { Services } from './supervisor.js';
 
 const STATIC_FILES: Record<string, string> = {
   '/': 'index.html',
@@ -28,6 +29,7 @@ const PUBLIC_DIR = new URL('../public/', import.meta.url);
 export interface DashboardDeps {
   backend: Backend;
   load: LoadGenerator;
+  services: Pick<Services, 'setInjectErrors'>;
   history: History<DemoSample>;
   tables: () => DemoTables;
 }
@@ -86,6 +88,16 @@ export async function startDashboard(
       }
       deps.load.setRate(rate);
       sendJson(response, 200, { rate });
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/api/errors') {
+      const { enabled } = (await readJson(request)) as { enabled?: unknown };
+      if (typeof enabled !== 'boolean') {
+        sendJson(response, 400, { error: 'enabled must be true or false' });
+        return;
+      }
+      deps.services.setInjectErrors(enabled);
+      sendJson(response, 200, { enabled });
       return;
     }
     const file = request.method === 'GET' ? STATIC_FILES[url.pathname] : undefined;

@@ -51,6 +51,7 @@ export async function startDemo(options: DemoOptions, hooks: DemoHooks = {}): Pr
       collectorAddress: backend.address,
       agentEnv: options.agentEnv,
       statusIntervalMs: options.tickMs,
+      injectErrors: options.injectErrors,
       ...(hooks.onServiceLine === undefined ? {} : { onStderrLine: hooks.onServiceLine }),
     });
     cleanup.push(() => services.stop());
@@ -65,7 +66,7 @@ export async function startDemo(options: DemoOptions, hooks: DemoHooks = {}): Pr
       instances: backend.instances(),
     });
     const dashboard: DashboardServer = await startDashboard(
-      { backend, load, history, tables },
+      { backend, load, services, history, tables },
       { host: options.host, port: options.dashboardPort },
     );
     cleanup.push(() => dashboard.stop());

@@ -4,7 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DemoError } from './listen.js';
-import { isServiceMessage, type ServiceName, type ServiceSample } from './messages.js';
+import {
+  isServiceMessage,
+  type DemoMessage,
+  type ServiceName,
+  type ServiceSample,
+} from './messages.js';
 
 /** The demo package root: `--import windsock/register` and `--import tsx` resolve from here. */
 export const DEMO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -16,6 +21,8 @@ export interface ServicesOptions {
   collectorAddress: string;
   agentEnv: Record<string, string>;
   statusIntervalMs: number;
+  /** Whether the services start with the demo's injected errors on (the dashboard switches them later). */
+  injectErrors: boolean;
   /** Where a service's stderr lines (the agent's diagnostics) go; the demo prefixes them with the service name. */
   onStderrLine?: (service: ServiceName, line: string) => void;
 }
@@ -82,6 +89,11 @@ class ServiceProcess {
     });
   }
 
+  /** Tells the running process something; a process starting or stopping gets it from its environment instead. */
+  send(message: DemoMessage): void {
+    if (this.child?.connected === true) this.child.send(message);
+  }
+
   get running(): boolean {
     return this.child !== undefined;
   }
@@ -109,9 +121,19 @@ export class Services {
   private readonly inventory = new ServiceProcess('inventory');
   private readonly frontend = new ServiceProcess('frontend');
   private restarting: Promise<void> | undefined;
+  private injectErrors: boolean;
   restarts = 0;
 
-  constructor(private readonly options: ServicesOptions) {}
+  constructor(private readonly options: ServicesOptions) {
+    this.injectErrors = options.injectErrors;
+  }
+
+  /** Switches the injected errors in the running services, and for every later start (a restart after a rebuild). */
+  setInjectErrors(enabled: boolean): void {
+    this.injectErrors = enabled;
+    for (const service of [this.inventory, this.frontend])
+      service.send({ type: 'inject-errors', enabled });
+  }
 
   /** Where the load generator sends its requests. */
   get frontendUrl(): string {
@@ -132,6 +154,7 @@ export class Services {
       SW_AGENT_COLLECTOR_BACKEND_SERVICES: collectorAddress,
       DEMO_SERVICE_HOST: host,
       DEMO_STATUS_INTERVAL: String(statusIntervalMs),
+      DEMO_INJECT_ERRORS: this.injectErrors ? '1' : '0',
     };
     const inventoryPort = await this.inventory.start(
       {

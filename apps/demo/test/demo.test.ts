@@ -1,7 +1,7 @@
 // The demo's own server without a browser: the JSON endpoints the buttons use, the event stream, and the
 // external-backend mode in which the fault buttons are off.
 import { request } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDemo, type Demo } from '../src/demo.js';
 import { testOptions } from './options.js';
 
@@ -96,6 +96,46 @@ describe('the demo server', () => {
     });
     expect(demo.load.snapshot().rate).toBe(12);
     expect((await post(`${demo.url}/api/load`, { rate: -1 })).status).toBe(400);
+  });
+
+  it('injects errors in inventory until the switch turns them off, across a restart too', async () => {
+    const demo = await start();
+    const inventory = () => demo.services.samples().inventory;
+    // On by default: inventory fails some stock lookups on purpose, and says how many.
+    await vi.waitFor(() => expect(inventory()?.injectedErrors?.count).toBeGreaterThan(0), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    expect(inventory()!.injectedErrors).toMatchObject({ on: true, rate: 0.03 });
+    expect(inventory()!.failed).toBeGreaterThanOrEqual(inventory()!.injectedErrors!.count);
+    expect(demo.services.samples().frontend?.injectedErrors).toBeUndefined();
+
+    expect(await post(`${demo.url}/api/errors`, { enabled: false })).toEqual({
+      status: 200,
+      body: { enabled: false },
+    });
+    await vi.waitFor(() => expect(inventory()?.injectedErrors?.on).toBe(false), {
+      interval: 50,
+    });
+    // A 503 decided just before the switch may finish just after it: count from the next sample on.
+    const switched = inventory()!.at;
+    await vi.waitFor(() => expect(inventory()!.at).toBeGreaterThan(switched), { interval: 50 });
+    const off = inventory()!;
+    // Off means off: a few hundred more lookups, not one more deliberate (or any other) failure.
+    await vi.waitFor(() => expect(inventory()!.handled).toBeGreaterThan(off.handled + 300), {
+      timeout: 30_000,
+      interval: 100,
+    });
+    expect(inventory()!.injectedErrors!.count).toBe(off.injectedErrors!.count);
+    expect(inventory()!.failed).toBe(off.failed);
+
+    // A restart (what a rebuild triggers) keeps the switch where the page left it.
+    await demo.services.restart();
+    await vi.waitFor(() => expect(inventory()?.injectedErrors).toMatchObject({ on: false }), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    expect((await post(`${demo.url}/api/errors`, { enabled: 'no' })).status).toBe(400);
   });
 
   it('reports to an external backend with the fault buttons off', async () => {

@@ -4,13 +4,29 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { pino, type Logger } from 'pino';
 import { start, type Agent } from 'windsock';
 import { translateListenError } from '../listen.js';
-import type { ServiceMessage, ServiceName, ServiceSample } from '../messages.js';
+import {
+  isDemoMessage,
+  type ServiceMessage,
+  type ServiceName,
+  type ServiceSample,
+} from '../messages.js';
 
-export type Handler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+/** A request handler: a plain async function or an Express application. */
+export type Handler = (request: IncomingMessage, response: ServerResponse) => unknown;
 
 export interface ServiceRuntime {
   readonly agent: Agent | undefined;
   readonly log: Logger;
+  /**
+   * True for the share of calls (the service's `injectedErrorRate`) it should fail on purpose, while the demo's
+   * injected errors are on: DEMO_INJECT_ERRORS at start, then the dashboard's switch over IPC.
+   */
+  readonly injectError: () => boolean;
+}
+
+export interface ServiceOptions {
+  /** The share of requests this service fails on purpose when injected errors are on. */
+  injectedErrorRate?: number;
 }
 
 function send(message: ServiceMessage): void {
@@ -30,10 +46,22 @@ function runningAgent(): { agent?: Agent; agentError?: string } {
 export async function runService(
   service: ServiceName,
   makeHandler: (runtime: ServiceRuntime) => Handler,
+  options: ServiceOptions = {},
 ): Promise<void> {
   const { agent, agentError } = runningAgent();
   const log = pino({ name: service });
-  const handle = makeHandler({ agent, log });
+  const errorRate = options.injectedErrorRate;
+  let injecting = process.env.DEMO_INJECT_ERRORS !== '0';
+  let injected = 0;
+  process.on('message', (message) => {
+    if (isDemoMessage(message)) injecting = message.enabled;
+  });
+  const injectError = () => {
+    if (errorRate === undefined || !injecting || Math.random() >= errorRate) return false;
+    injected++;
+    return true;
+  };
+  const handle = makeHandler({ agent, log, injectError });
   let handled = 0;
   let failed = 0;
 
@@ -42,7 +70,7 @@ export async function runService(
       handled++;
       if (response.statusCode >= 500) failed++;
     });
-    handle(request, response).catch((error: unknown) => {
+    Promise.resolve(handle(request, response)).catch((error: unknown) => {
       log.error({ err: error }, 'request failed');
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: 'internal error' }));
@@ -86,6 +114,9 @@ export async function runService(
       rss: memory.rss,
       handled,
       failed,
+      ...(errorRate === undefined
+        ? {}
+        : { injectedErrors: { on: injecting, rate: errorRate, count: injected } }),
     };
   };
   const intervalMs = Number(process.env.DEMO_STATUS_INTERVAL ?? 1000);
