@@ -1,6 +1,6 @@
 // The dashboard page: listens to the demo's server-sent events (one sample per tick), keeps the recent history and
 // redraws the charts and tables. Buttons post to the demo's small JSON API.
-import { lineChart, stateStrip } from './charts.js';
+import { formatBytes, lineChart, niceMaxBytes, stateStrip } from './charts.js';
 
 const SERVICES = ['frontend', 'inventory'];
 const PIPELINES = ['segments', 'logs', 'meters'];
@@ -31,8 +31,7 @@ const fmt = (v) => {
 };
 const mib = (bytes) => bytes / 1_048_576;
 const fmtMib = (v) => (v >= 10 ? v.toFixed(0) : v.toFixed(1));
-const fmtBytes = (v) =>
-  v >= 1_048_576 ? `${(v / 1_048_576).toFixed(1)}M` : `${Math.round(v / 1024)}k`;
+const percent = (share) => `${Math.round(share * 1000) / 10} %`;
 
 function droppedOf(pipeline) {
   return REASONS.reduce((sum, reason) => sum + (pipeline.dropped[reason] ?? 0), 0);
@@ -70,13 +69,20 @@ function drawCharts() {
       { name: 'ok', color: COLORS.ok, values: rates((s) => s.load.ok) },
       { name: 'failed', color: COLORS.failed, values: rates((s) => s.load.failed) },
       {
+        // Each error inventory injects fails one checkout: this line is the part of `failed` that is on purpose.
+        name: 'injected',
+        color: COLORS.failed,
+        dashed: true,
+        values: rates((s) => s.services.inventory?.injectedErrors?.count ?? null),
+      },
+      {
         name: 'asked',
         color: COLORS.budget,
         dashed: true,
         values: samples.slice(1).map((s) => s.load.rate),
       },
     ],
-    { length, format: fmt },
+    { length, format: fmt, clip: true },
   );
   for (const pipeline of ['segments', 'logs']) {
     lineChart(
@@ -98,7 +104,7 @@ function drawCharts() {
           values: rates((s) => total(s, pipeline, droppedOf)),
         },
       ],
-      { length, format: fmt },
+      { length, format: fmt, clip: true },
     );
   }
   const budget = latest?.services.frontend?.maxBufferBytes;
@@ -123,7 +129,7 @@ function drawCharts() {
             },
           ]),
     ],
-    { length, format: fmtBytes, floor: 64 * 1024 },
+    { length, format: formatBytes, nice: niceMaxBytes, floor: 64 * 1024 },
   );
   lineChart(
     $('#chart-memory'),
@@ -193,8 +199,36 @@ function drawHeader(sample) {
     button.disabled = !backend.embedded;
     button.classList.toggle('active', backend.mode === button.dataset.fault);
   }
+  for (const button of document.querySelectorAll('[data-errors]')) {
+    button.addEventListener('click', () => {
+      void post('/api/errors', { enabled: button.dataset.errors === 'on' });
+    });
+  }
   for (const button of document.querySelectorAll('[data-rate]')) {
     button.classList.toggle('active', Number(button.dataset.rate) === sample.load.rate);
+  }
+  drawInjectedErrors(sample.services.inventory?.injectedErrors);
+}
+
+/** What the services say about the errors they inject: the page never guesses whether a failure is on purpose. */
+function drawInjectedErrors(injected) {
+  const label = $('#injected-label');
+  const note = $('#errors-note');
+  for (const button of document.querySelectorAll('[data-errors]')) {
+    button.classList.toggle(
+      'active',
+      injected !== undefined && injected.on === (button.dataset.errors === 'on'),
+    );
+  }
+  if (injected === undefined) {
+    label.textContent = '';
+    note.textContent = 'inventory is starting';
+  } else if (injected.on) {
+    label.textContent = '· failed includes injected errors';
+    note.textContent = `inventory fails ${percent(injected.rate)} of stock lookups (503) on purpose: ${number.format(injected.count)} so far`;
+  } else {
+    label.textContent = '· no injected errors';
+    note.textContent = `off: a failure now has a real cause (${number.format(injected.count)} injected before)`;
   }
 }
 
@@ -214,7 +248,7 @@ function drawPipelines(sample) {
         cell(fmt(p.produced)),
         cell(fmt(p.delivered), { 'data-testid': `delivered-${service}-${name}` }),
         cell(fmt(p.queued)),
-        cell(fmtBytes(p.queuedBytes)),
+        cell(formatBytes(p.queuedBytes)),
         cell(fmt(p.inFlight)),
         ...REASONS.map((reason) => cell(fmt(p.dropped[reason] ?? 0))),
       );
@@ -239,7 +273,13 @@ function drawTables({ traces, instances }) {
       row.append(
         // Ids of one process share their prefix; the tail tells them apart.
         cell(`…${t.traceId.slice(-14)}`, { title: t.traceId }),
-        cell(t.endpoint ?? ''),
+        // Until the root segment arrives, the endpoint of a downstream span would be a wrong answer: say so instead.
+        t.rootArrived
+          ? cell(t.endpoint)
+          : cell('root not arrived yet', {
+              class: 'pending',
+              title: 'the segment that started this trace has not reached the collector yet',
+            }),
         cell(t.services.join(' → ')),
         cell(String(t.spans)),
         cell(`${t.durationMs} ms`),
@@ -294,6 +334,11 @@ async function post(path, body) {
 for (const button of document.querySelectorAll('[data-fault]')) {
   button.addEventListener('click', () => {
     void post('/api/fault', { mode: button.dataset.fault });
+  });
+}
+for (const button of document.querySelectorAll('[data-errors]')) {
+  button.addEventListener('click', () => {
+    void post('/api/errors', { enabled: button.dataset.errors === 'on' });
   });
 }
 for (const button of document.querySelectorAll('[data-rate]')) {
