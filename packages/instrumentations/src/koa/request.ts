@@ -1,0 +1,69 @@
+import { type Span } from '@windsock/core';
+import { nameEntrySpan, UNMATCHED_ROUTE } from '../http-route/route-name.js';
+
+/** OAP's `component-libraries.yml` id of Koa (no member of `ComponentId` in @windsock/protocol yet). */
+export const KOA_COMPONENT_ID = 4004;
+
+// The request's state rides on Koa's `ctx` under a private symbol: the router hook and the error hook are handed the
+// `ctx`, and a symbol-keyed field is cheaper than a WeakMap entry per request.
+export const kKoaRequest = Symbol('windsock.koa.request');
+
+/** What the hooks read from Koa's `ctx` (its public fields, plus what routers set on it). */
+export interface KoaContext {
+  readonly method?: unknown;
+  /** The matched route's template, set by @koa/router (and the older koa-router) when a route matches. */
+  readonly _matchedRoute?: unknown;
+  [kKoaRequest]?: KoaRequest;
+}
+
+/** One request Koa handles: its entry span, and whether a router hook already named it. */
+export class KoaRequest {
+  /** Set once a router hook named the span, so the template read after the middleware chain does not override it. */
+  routed = false;
+  /** Set once an error was recorded: one request, one error log. */
+  errored = false;
+
+  constructor(
+    readonly entry: Span,
+    private readonly ctx: KoaContext,
+  ) {}
+
+  /**
+   * Called when the middleware chain settles (either way). Routers other than a hooked @koa/router still leave the
+   * template in `ctx._matchedRoute`; reading it here names the span before Koa writes the response.
+   */
+  readonly settle = (): void => {
+    try {
+      if (!this.routed) nameFromContext(this.entry, this.ctx);
+    } catch {
+      // Naming is best effort; the request goes on as Koa handles it.
+    }
+  };
+}
+
+/** The route template a router left on `ctx`, or undefined when none matched. */
+export function matchedRoute(ctx: KoaContext): string | undefined {
+  const route = ctx._matchedRoute;
+  if (typeof route === 'string') return route;
+  // A route registered as a regular expression: its source is still a template, never the requested path.
+  if (route instanceof RegExp) return String(route);
+  return undefined;
+}
+
+/** Names `entry` after the route on `ctx`; returns false when no route matched. */
+export function nameFromContext(entry: Span, ctx: KoaContext): boolean {
+  const route = matchedRoute(ctx);
+  if (route === undefined) return false;
+  nameEntrySpan(entry, methodOf(ctx), route, KOA_COMPONENT_ID);
+  return true;
+}
+
+/** Koa took the request: until a route matches, its endpoint is the unmatched one, never the raw path. */
+export function nameUnmatched(entry: Span, ctx: KoaContext): void {
+  nameEntrySpan(entry, methodOf(ctx), UNMATCHED_ROUTE, KOA_COMPONENT_ID);
+}
+
+function methodOf(ctx: KoaContext): string | undefined {
+  const method = ctx.method;
+  return typeof method === 'string' ? method : undefined;
+}
