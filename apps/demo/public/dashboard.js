@@ -275,12 +275,13 @@ function drawTables({ traces, instances }) {
         cell(`…${t.traceId.slice(-14)}`, { title: t.traceId }),
         // Until the root segment arrives, the endpoint of a downstream span would be a wrong answer: say so instead.
         t.rootArrived
-          ? cell(t.endpoint)
+          ? cell(t.endpoint, { 'data-testid': 'trace-endpoint' })
           : cell('root not arrived yet', {
               class: 'pending',
               title: 'the segment that started this trace has not reached the collector yet',
+              'data-testid': 'trace-endpoint',
             }),
-        cell(t.services.join(' → ')),
+        cell(t.services.join(' → '), { 'data-testid': 'trace-services' }),
         cell(String(t.spans)),
         cell(`${t.durationMs} ms`),
         cell(String(t.errors), t.errors > 0 ? { class: 'error' } : {}),
