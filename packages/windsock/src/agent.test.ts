@@ -145,9 +145,9 @@ describe('start() against a collector', () => {
 
     const orders = collector.meters().filter((m) => m.singleValue?.name === 'orders_total');
     expect(orders.at(-1)?.singleValue?.value).toBe(5);
-    expect(
-      collector.meters().some((m) => m.singleValue?.name === 'instance_nodejs_agent_delivered'),
-    ).toBe(true);
+    expect(collector.meters().some((m) => m.singleValue?.name === 'windsock_agent_delivered')).toBe(
+      true,
+    );
 
     const instance = collector.instances().find((i) => i.serviceInstance === 'shop-1')!;
     expect(instance.properties.find((p) => p.key === 'language')?.value).toBe('Node.js');

@@ -75,6 +75,17 @@ export interface Agent {
 }
 
 const PIPELINES: readonly PipelineName[] = ['segments', 'logs', 'meters'];
+
+/** Names of the agent's health meters (labels: `pipeline`, plus `reason` for drops; `backend` for the breaker). */
+export const AGENT_METER = {
+  produced: 'windsock_agent_produced',
+  delivered: 'windsock_agent_delivered',
+  queued: 'windsock_agent_queued',
+  queuedBytes: 'windsock_agent_queued_bytes',
+  inFlight: 'windsock_agent_in_flight',
+  dropped: 'windsock_agent_dropped',
+  breakerState: 'windsock_agent_breaker_state',
+} as const;
 const DEFAULT_TIMEOUT_MS = 5_000;
 
 class WindsockAgent implements Agent {
@@ -135,6 +146,7 @@ class WindsockAgent implements Agent {
       serviceInstance: config.serviceInstance,
       sink,
       sampleRate: config.sampleRate,
+      maxErrorStackLength: config.errorStackMaxLength,
       ignorePaths: config.traceIgnorePath,
       ignoreMethods: config.httpIgnoreMethod,
       disabledPlugins: tracerPlugins(config.disablePlugins),
@@ -151,6 +163,7 @@ class WindsockAgent implements Agent {
       serviceName: config.serviceName,
       serviceInstance: config.serviceInstance,
       intervalMs: config.meterIntervalMs,
+      runtimeMeters: config.runtimeMetersEnable,
     });
     if (config.logReporterEnable) this.captureLogs();
     this.disposers.add(
@@ -371,14 +384,20 @@ class WindsockAgent implements Agent {
     }
   }
 
+  /**
+   * The pipelines' accounting and the breakers as `windsock_agent_*` gauges (`AGENT_METER`), so that OAP can chart
+   * the agent's health per instance with the rule file `oap/windsock.yaml`. Counts are running totals, as
+   * `status()` shows them; the rule file turns them into increases per minute.
+   */
   private registerSelfMeters(): void {
     for (const name of PIPELINES) {
       const labels = { pipeline: name };
       const stats = (): ReturnType<Pipeline['stats']> => this.pipelines[name].stats();
-      this.meter.gauge('instance_nodejs_agent_produced', labels, () => stats().produced);
-      this.meter.gauge('instance_nodejs_agent_delivered', labels, () => stats().delivered);
-      this.meter.gauge('instance_nodejs_agent_queued', labels, () => stats().queued);
-      this.meter.gauge('instance_nodejs_agent_queued_bytes', labels, () => stats().queuedBytes);
+      this.meter.gauge(AGENT_METER.produced, labels, () => stats().produced);
+      this.meter.gauge(AGENT_METER.delivered, labels, () => stats().delivered);
+      this.meter.gauge(AGENT_METER.queued, labels, () => stats().queued);
+      this.meter.gauge(AGENT_METER.queuedBytes, labels, () => stats().queuedBytes);
+      this.meter.gauge(AGENT_METER.inFlight, labels, () => stats().inFlight);
       for (const reason of [
         'overflow',
         'expired',
@@ -386,18 +405,14 @@ class WindsockAgent implements Agent {
         'unacknowledged',
         'shutdown',
       ] as const) {
-        this.meter.gauge(
-          'instance_nodejs_agent_dropped',
-          { ...labels, reason },
-          () => stats().dropped[reason],
-        );
+        this.meter.gauge(AGENT_METER.dropped, { ...labels, reason }, () => stats().dropped[reason]);
       }
     }
     for (const backend of this.backends.list) {
       // 0 closed, 1 half-open, 2 open, 3 isolated: an OAP dashboard can plot it as a line.
       const level = { closed: 0, 'half-open': 1, open: 2, isolated: 3 } as const;
       this.meter.gauge(
-        'instance_nodejs_agent_breaker_state',
+        AGENT_METER.breakerState,
         { backend: backend.address },
         () => level[backend.policy.state],
       );
@@ -512,6 +527,11 @@ function sleep(ms: number): Promise<void> {
 // One agent per process, shared by the ESM and CommonJS builds (which are separate module instances).
 const AGENT_KEY = Symbol.for('windsock.agent');
 type AgentSlot = { [AGENT_KEY]?: WindsockAgent };
+
+/** The agent `start()` returned (from either build), until its `shutdown()` completes. */
+export function runningAgent(): Agent | undefined {
+  return (globalThis as AgentSlot)[AGENT_KEY];
+}
 
 function forgetAgent(agent: WindsockAgent): void {
   const slot = globalThis as AgentSlot;

@@ -178,9 +178,64 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ diagnostics: 'stderr' } as never, {})).toThrow(/diagnostics/);
   });
 
-  it('has one environment variable per setting, each distinct', () => {
-    const envs = SETTINGS.map((s) => s.env).filter((e) => e !== undefined);
+  it('has one environment variable per setting, each distinct, aliases included', () => {
+    const envs = SETTINGS.flatMap((s): string[] => [
+      ...(s.env === undefined ? [] : [s.env]),
+      ...(('aliases' in s ? s.aliases : undefined) ?? []),
+    ]);
     expect(new Set(envs).size).toBe(envs.length);
+  });
+
+  it("accepts the Apache Node.js agent's runtime metrics variables as aliases", () => {
+    const apache = {
+      SW_AGENT_NODEJS_RUNTIME_METRICS_REPORTER_ACTIVE: 'false',
+      SW_AGENT_NODEJS_RUNTIME_METRICS_REPORT_PERIOD: '30000', // milliseconds, as the Apache agent reads it
+    };
+    expect(resolveConfig({}, apache)).toMatchObject({
+      runtimeMetersEnable: false,
+      meterIntervalMs: 30_000,
+      meterReporterEnable: true, // the agent's health and custom meters are not switched off with them
+    });
+    // windsock's own variables win over the aliases, options over both.
+    const both = {
+      ...apache,
+      SW_AGENT_RUNTIME_METERS_ENABLE: 'true',
+      SW_AGENT_METER_INTERVAL: '20s',
+    };
+    expect(resolveConfig({}, both)).toMatchObject({
+      runtimeMetersEnable: true,
+      meterIntervalMs: 20_000,
+    });
+    expect(resolveConfig({ meterIntervalMs: 5_000 }, both).meterIntervalMs).toBe(5_000);
+    expect(resolveConfig({}, {})).toMatchObject({
+      runtimeMetersEnable: true,
+      meterIntervalMs: 20_000,
+      errorStackMaxLength: 4096,
+    });
+  });
+
+  it('names the alias a bad value came from', () => {
+    let error: unknown;
+    try {
+      resolveConfig({}, { SW_AGENT_NODEJS_RUNTIME_METRICS_REPORT_PERIOD: '500' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      {
+        name: 'SW_AGENT_NODEJS_RUNTIME_METRICS_REPORT_PERIOD (meterIntervalMs)',
+        value: '"500"',
+        expected: 'a duration from 1s to 1h: `20000`, `20s`',
+      },
+    ]);
+  });
+
+  it('reads the error stack cap from SW_AGENT_ERROR_STACK_MAX_LENGTH, within its range', () => {
+    expect(resolveConfig({}, { SW_AGENT_ERROR_STACK_MAX_LENGTH: '8192' }).errorStackMaxLength).toBe(
+      8192,
+    );
+    expect(() => resolveConfig({ errorStackMaxLength: 100 }, {})).toThrow(ConfigError);
   });
 
   it('the README documents exactly this table', () => {

@@ -5,7 +5,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DEFAULT_INSTRUMENTATION_SETTINGS } from '@windsock/core';
+import { DEFAULT_INSTRUMENTATION_SETTINGS, DEFAULT_MAX_ERROR_STACK_LENGTH } from '@windsock/core';
 import { LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
 import {
   parseAddresses,
@@ -40,6 +40,7 @@ export interface AgentOptions {
   disablePlugins?: string | string[];
   logReporterEnable?: boolean;
   meterReporterEnable?: boolean;
+  runtimeMetersEnable?: boolean;
   heartbeatIntervalMs?: number;
   cdsIntervalMs?: number;
   meterIntervalMs?: number;
@@ -59,6 +60,7 @@ export interface AgentOptions {
   sqlParametersMaxLength?: number;
   sqlStatementMaxLength?: number;
   cacheKeyMaxLength?: number;
+  errorStackMaxLength?: number;
   /** Where the agent's own diagnostics go (default: stderr). Never routed through a reported logger. */
   diagnostics?: (line: string) => void;
 }
@@ -81,6 +83,7 @@ export interface AgentConfig {
   disablePlugins: string[];
   logReporterEnable: boolean;
   meterReporterEnable: boolean;
+  runtimeMetersEnable: boolean;
   heartbeatIntervalMs: number;
   cdsIntervalMs: number;
   meterIntervalMs: number;
@@ -100,11 +103,17 @@ export interface AgentConfig {
   sqlParametersMaxLength: number;
   sqlStatementMaxLength: number;
   cacheKeyMaxLength: number;
+  errorStackMaxLength: number;
 }
 
 interface Setting<K extends keyof AgentConfig> {
   key: K;
   env: string | undefined;
+  /**
+   * Other variables read when `env` is unset, in order: the names another SkyWalking agent gives the same setting,
+   * so that an application moving over keeps its environment.
+   */
+  aliases?: readonly string[];
   /** Accepted form, as a user reads it in an error and in the README. */
   form: string;
   /** Default as shown in the README. */
@@ -276,6 +285,17 @@ export const SETTINGS = [
     fallback: () => true,
   }),
   setting({
+    key: 'runtimeMetersEnable',
+    env: 'SW_AGENT_RUNTIME_METERS_ENABLE',
+    aliases: ['SW_AGENT_NODEJS_RUNTIME_METRICS_REPORTER_ACTIVE'],
+    form: 'true or false',
+    shownDefault: '`true`',
+    meaning:
+      "Report the Node.js runtime meters (OAP's `instance_nodejs_*` and windsock's own); needs `meterReporterEnable`.",
+    parse: parseBoolean,
+    fallback: () => true,
+  }),
+  setting({
     key: 'heartbeatIntervalMs',
     env: 'SW_AGENT_HEARTBEAT_INTERVAL',
     form: 'a duration from 1s to 1h: `20000`, `20s`',
@@ -297,9 +317,11 @@ export const SETTINGS = [
   setting({
     key: 'meterIntervalMs',
     env: 'SW_AGENT_METER_INTERVAL',
-    form: 'a duration from 1s to 1h',
+    aliases: ['SW_AGENT_NODEJS_RUNTIME_METRICS_REPORT_PERIOD'],
+    form: 'a duration from 1s to 1h: `20000`, `20s`',
     shownDefault: '`20s`',
-    meaning: 'Meter collection period.',
+    meaning:
+      'Meter collection period: runtime meters are sampled and every meter reported once per period.',
     parse: (raw) => parseDuration(raw, 1000, HOUR),
     fallback: () => 20_000,
   }),
@@ -448,6 +470,16 @@ export const SETTINGS = [
     parse: (raw) => parseNumber(raw, 1, 65_536, true),
     fallback: () => DEFAULT_INSTRUMENTATION_SETTINGS.cacheKeyMaxLength,
   }),
+  setting({
+    key: 'errorStackMaxLength',
+    env: 'SW_AGENT_ERROR_STACK_MAX_LENGTH',
+    form: 'an integer from 256 to 65536',
+    shownDefault: '`4096`',
+    meaning:
+      'Longest `stack` of an exception logged on a span (its causes included), in characters.',
+    parse: (raw) => parseNumber(raw, 256, 65_536, true),
+    fallback: () => DEFAULT_MAX_ERROR_STACK_LENGTH,
+  }),
 ] as const;
 
 function mapParsed<A, B>(parsed: Parsed<A>, map: (a: A) => B): Parsed<B> {
@@ -507,23 +539,18 @@ export function resolveConfig(
   };
   for (const s of SETTINGS) {
     const fromOption = (options as Record<string, unknown>)[s.key];
-    const fromEnv = s.env === undefined ? undefined : env[s.env];
-    const raw =
-      fromOption !== undefined
-        ? fromOption
-        : fromEnv !== undefined && fromEnv !== ''
-          ? fromEnv
-          : undefined;
+    const variable = fromOption === undefined ? variableSet(s, env) : undefined;
+    const raw = fromOption !== undefined ? fromOption : variable?.value;
     if (raw === undefined) {
       config[s.key] = s.fallback();
       continue;
     }
-    if (fromOption === undefined && s.env !== undefined) fromEnvironment.set(s.key, s.env);
+    if (variable !== undefined) fromEnvironment.set(s.key, variable.name);
     const parsed = (s.parse as (raw: unknown) => Parsed<unknown>)(raw);
     if (parsed.ok) {
       config[s.key] = parsed.value;
     } else {
-      const name = fromOption !== undefined ? s.key : `${s.env} (${s.key})`;
+      const name = variable === undefined ? s.key : `${variable.name} (${s.key})`;
       problems.push({ name, value: show(raw), expected: s.form });
       config[s.key] = s.fallback();
     }
@@ -576,6 +603,18 @@ export function resolveConfig(
   return resolved;
 }
 
+/** The first of a setting's variables (its own, then its aliases) that is set and not empty. */
+function variableSet(
+  s: { env: string | undefined; aliases?: readonly string[] },
+  env: NodeJS.ProcessEnv,
+): { name: string; value: string } | undefined {
+  for (const name of [...(s.env === undefined ? [] : [s.env]), ...(s.aliases ?? [])]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return { name, value };
+  }
+  return undefined;
+}
+
 /** Why `path` cannot be read as a file (an error code such as ENOENT, or "a directory"), or undefined. */
 function unreadableReason(path: string): string | undefined {
   try {
@@ -599,10 +638,13 @@ function show(value: unknown): string {
 
 /** The README's configuration table, generated from SETTINGS. */
 export function configurationTable(): string {
-  const rows = SETTINGS.map(
-    (s) =>
-      `| \`${s.key}\` | ${s.env === undefined ? '' : `\`${s.env}\``} | ${s.shownDefault} | ${s.form} | ${s.meaning} |`,
-  );
+  const rows = SETTINGS.map((s: Setting<keyof AgentConfig>) => {
+    const variables = [
+      ...(s.env === undefined ? [] : [`\`${s.env}\``]),
+      ...(s.aliases ?? []).map((alias) => `\`${alias}\` (alias)`),
+    ];
+    return `| \`${s.key}\` | ${variables.join('<br>')} | ${s.shownDefault} | ${s.form} | ${s.meaning} |`;
+  });
   return [
     '| option | environment variable | default | accepted | meaning |',
     '|---|---|---|---|---|',
