@@ -1,4 +1,5 @@
 export {
+  AGENT_METER,
   start,
   parseSampleRate,
   type Agent,
@@ -6,6 +7,18 @@ export {
   type FlushResult,
 } from './agent.js';
 export { startFromEnvironment } from './start-from-environment.js';
+export {
+  activeSpan,
+  entrySpan,
+  trace,
+  traceContext,
+  traceEntry,
+  traceExit,
+  traceId,
+  type TraceOptions,
+} from './tracing.js';
+export type { ActiveContext, HeaderSource, HeaderTarget, Span } from '@windsock/core';
+export { SpanLayer } from '@windsock/protocol';
 export type { InstrumentWinstonOptions, WinstonLoggerLike } from '@windsock/core/winston';
 export {
   ConfigError,
