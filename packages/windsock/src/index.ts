@@ -18,6 +18,7 @@ export {
   type TraceOptions,
 } from './tracing.js';
 export type { ActiveContext, HeaderSource, HeaderTarget, Span } from '@windsock/core';
+export { RuntimeMeter } from '@windsock/core';
 export { SpanLayer } from '@windsock/protocol';
 export type { InstrumentWinstonOptions, WinstonLoggerLike } from '@windsock/core/winston';
 export {
