@@ -1,0 +1,99 @@
+import {
+  type Instrumentation,
+  type InstrumentationContext,
+  type SupportedModule,
+} from '@windsock/core';
+import semver from 'semver';
+import { hookModules, type ModulePatch } from '../hooks/module-hook.js';
+import { Guard } from './guard.js';
+import { type LoadedPatch, patchLoadedCopies } from './loaded.js';
+import { patchLayer, patchRouter } from './patch.js';
+
+const EXPRESS: SupportedModule = { name: 'express', versions: '>=4 <6' };
+/** Express 5 routes through the `router` package; Express 4 has its router inside (`lib/router/`). */
+const ROUTER: SupportedModule = { name: 'router', versions: '>=2 <3' };
+
+export interface ExpressModules {
+  readonly express: SupportedModule;
+  readonly router: SupportedModule;
+}
+
+export const expressInstrumentation: Instrumentation = {
+  name: 'express',
+  description:
+    'Express 4 and 5 (and NestJS on Express): the HTTP entry span named after the matched route template (`GET:/api/users/:id`, mounted routers included; `METHOD:/<unmatched>` when no route matched), component Express, errors passed to `next` or thrown by handlers logged on it',
+  modules: [EXPRESS, ROUTER],
+  enable: (context) => enableExpress(context),
+};
+
+/**
+ * Hooks the routers of both Express majors, for copies loaded from now on and copies already loaded. `modules` is
+ * the supported range (the tests narrow it to check the out-of-range path with a real package). Returns the undo.
+ */
+export function enableExpress(
+  context: InstrumentationContext,
+  modules: ExpressModules = { express: EXPRESS, router: ROUTER },
+): () => void {
+  const guard = new Guard(context.diagnostics, 'express');
+  const { tracer } = context;
+  const patches: LoadedPatch[] = [
+    {
+      file: 'lib/router/index.js',
+      patch: {
+        module: modules.express,
+        file: 'lib/router/index.js',
+        // Express 4's router module exports the prototype its routers inherit from.
+        patch: (exports) => patchRouter(exports as object, tracer, guard),
+      },
+    },
+    {
+      file: 'lib/router/layer.js',
+      patch: layerPatch(modules.express, 'lib/router/layer.js', guard),
+    },
+    {
+      file: 'index.js',
+      patch: {
+        module: modules.router,
+        patch: (exports) => patchRouter(prototypeOf(exports), tracer, guard),
+      },
+    },
+    { file: 'lib/layer.js', patch: layerPatch(modules.router, 'lib/layer.js', guard) },
+  ];
+  const unhook = hookModules(
+    'express',
+    context,
+    patches.map((p) => p.patch),
+  );
+  const unpatchLoaded = patchLoadedCopies('express', context, patches);
+  return () => {
+    guard.on = false;
+    unpatchLoaded();
+    unhook();
+  };
+}
+
+/**
+ * The layer file's patch accepts any version and checks the range itself, without a diagnostic: the router file
+ * of the same copy already wrote the one line an unsupported version costs. A layer patched alone would be inert
+ * anyway (nothing marks a request without the router's patch), but an unsupported copy is left entirely alone.
+ */
+function layerPatch(module: SupportedModule, file: string, guard: Guard): ModulePatch {
+  return {
+    module: { name: module.name, versions: '*' },
+    file,
+    patch: (exports, version) => {
+      if (!semver.satisfies(version, module.versions, { includePrerelease: true })) return noop;
+      return patchLayer(prototypeOf(exports), guard);
+    },
+  };
+}
+
+function prototypeOf(exports: unknown): object {
+  // The router package's `Router.prototype` is itself a function (routers are callable).
+  const proto = (exports as { prototype?: unknown }).prototype;
+  if ((typeof proto !== 'object' && typeof proto !== 'function') || proto === null)
+    throw new TypeError('no prototype to patch');
+  return proto;
+}
+
+function noop(): void {}
