@@ -3,7 +3,7 @@
 // the same spans handed to a sink that discards them.
 import { bench, benchAsync, printTable } from '@windsock/bench-kit';
 import { startCollector } from '@windsock/collector';
-import { createTracer } from '@windsock/core';
+import { createMeterRegistry, createTracer, runInSpan } from '@windsock/core';
 import { encodeSegmentObject, type SegmentObject } from '@windsock/protocol';
 import { start } from '../src/index.js';
 
@@ -82,6 +82,63 @@ results.push(
     { iterations: 200, warmup: 50, rounds: 5, opsPerCall: BURST },
   ),
 );
+await settle();
+// The tracing API for application code: what trace() adds over a local span made by hand, on core's tracer with a
+// sink that discards (the queue's cost is in the rows above), sync and async.
+const byHand = (): void => {
+  const entry = bare.startEntrySpan('GET:/api/orders');
+  bare.withSpan(entry, () => {
+    const local = bare.startLocalSpan('price');
+    bare.withSpan(local, () => 42);
+    local.end();
+  });
+  entry.end();
+};
+const traced = (): void => {
+  const entry = bare.startEntrySpan('GET:/api/orders');
+  bare.withSpan(entry, () => runInSpan(bare, bare.startLocalSpan('price'), () => 42));
+  entry.end();
+};
+const byHandAsync = async (): Promise<void> => {
+  const entry = bare.startEntrySpan('GET:/api/orders');
+  await bare.withSpan(entry, async () => {
+    const local = bare.startLocalSpan('price');
+    try {
+      await bare.withSpan(local, () => Promise.resolve(42));
+    } finally {
+      local.end();
+    }
+  });
+  entry.end();
+};
+const tracedAsync = async (): Promise<void> => {
+  const entry = bare.startEntrySpan('GET:/api/orders');
+  await bare.withSpan(entry, () =>
+    runInSpan(bare, bare.startLocalSpan('price'), () => Promise.resolve(42)),
+  );
+  entry.end();
+};
+results.push(
+  bench('entry + local span by hand, sync (sink discards)', byHand, options),
+  bench('entry + trace(sync fn) (sink discards)', traced, options),
+  await benchAsync('entry + local span by hand, async (sink discards)', byHandAsync, options),
+  await benchAsync('entry + trace(async fn) (sink discards)', tracedAsync, options),
+);
+// One collection of the runtime meters (once per meterIntervalMs, 20 s by default): every reading they take.
+const runtime = createMeterRegistry({
+  sink: { segment: () => {}, log: () => {}, meters: () => {} },
+  serviceName: 'bench-service',
+  serviceInstance: 'bench-instance-1',
+});
+runtime.start();
+results.push(
+  bench('runtime meters: one collection (25 series)', () => runtime.collect(), {
+    iterations: 200,
+    warmup: 50,
+    rounds: 7,
+  }),
+);
+runtime.stop();
 await agent.flush({ timeoutMs: 30_000 });
 const status = agent.status();
 printTable(`windsock facade — node ${process.version}`, results);
