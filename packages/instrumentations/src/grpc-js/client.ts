@@ -1,0 +1,165 @@
+import { AsyncResource } from 'node:async_hooks';
+import { type InstrumentationContext } from '@windsock/core';
+import { SpanLayer } from '@windsock/protocol';
+import { wrapMethod } from '../hooks/wrap.js';
+import { GRPC_COMPONENT_ID } from './component.js';
+import { PendingHeaders } from './metadata.js';
+import { isSkyWalkingMethod } from './own-calls.js';
+import { peerOfTarget } from './peer.js';
+import { CallSpan, codeOf } from './status.js';
+
+type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The part of a grpc-js channel read here. */
+interface ChannelLike {
+  getTarget(): string;
+}
+
+/** grpc-js's `InterceptingListener`: how the channel's call reports back to the client's call object. */
+interface Listener {
+  // Function-typed properties: the methods are called with the listener as `this` by `runInAsyncScope`.
+  onReceiveMetadata: (metadata: unknown) => void;
+  onReceiveMessage: (message: unknown) => void;
+  onReceiveStatus: (status: unknown) => void;
+}
+
+/** The part of the call `Channel#createCall` returns that is wrapped here. */
+interface ChannelCall {
+  start?: unknown;
+  sendMessageWithContext?: unknown;
+}
+
+export interface GrpcChannelExports {
+  Channel: { prototype: object };
+}
+
+/**
+ * Wraps `Channel.prototype.createCall`, through which every client call passes whatever started it: generated stubs
+ * (which captured `Client.prototype.make*Request` when grpc-js loaded, so wrapping those would miss them), direct
+ * `make*Request` calls and custom interceptors. The exit span opens there, in the caller's context; `sw8` is added
+ * when the call starts and the span ends with the status it receives. Returns the undo.
+ */
+export function patchClient(
+  grpc: GrpcChannelExports,
+  context: InstrumentationContext,
+  state: { enabled: boolean },
+): () => void {
+  const { tracer } = context;
+  const peers = new WeakMap<object, string>();
+
+  const peerOf = (channel: ChannelLike): string => {
+    let peer = peers.get(channel);
+    if (peer === undefined) {
+      peer = peerOfTarget(channel.getTarget());
+      peers.set(channel, peer);
+    }
+    return peer;
+  };
+
+  const trace = (channel: ChannelLike, method: unknown, call: unknown): void => {
+    if (!state.enabled || typeof method !== 'string' || isSkyWalkingMethod(method)) return;
+    if (typeof call !== 'object' || call === null) return;
+    const start = (call as ChannelCall).start;
+    if (typeof start !== 'function') return;
+    const headers = new PendingHeaders();
+    const span = tracer.startExitSpan(method, peerOf(channel), {
+      headers,
+      layer: SpanLayer.RPCFramework,
+      componentId: GRPC_COMPONENT_ID,
+    });
+    // An ended span is the tracer's no-op: tracing is suppressed here, nothing is recorded or propagated.
+    if (span.ended) return;
+    const traced = new CallSpan(span);
+    // The caller's context, in which the app's callback, stream events and write callbacks run.
+    const caller = new AsyncResource('windsock.grpc-js.call');
+    defineOwn(call, 'start', function (this: unknown, ...args: unknown[]): unknown {
+      try {
+        const metadata = headers.applyTo(args[0]);
+        const listener = args[1] as Listener | undefined;
+        if (listener !== undefined && listener !== null) {
+          args[1] = new BoundListener(listener, traced, caller);
+        }
+        args[0] = metadata;
+      } catch {
+        // The call starts as the app made it; its span then ends with nothing more recorded.
+      }
+      return (start as AnyFunction).apply(this, args);
+    });
+    const send = (call as ChannelCall).sendMessageWithContext;
+    if (typeof send === 'function') {
+      defineOwn(call, 'sendMessageWithContext', function (this: unknown, ...args: unknown[]) {
+        const messageContext = args[0] as { callback?: unknown } | undefined;
+        const written = messageContext?.callback;
+        if (typeof written === 'function') {
+          // A closure rather than `AsyncResource#bind`, which defines deprecated accessors on every bound function.
+          args[0] = {
+            ...messageContext,
+            callback(this: unknown, ...results: unknown[]) {
+              return caller.runInAsyncScope(written as AnyFunction, this, ...results);
+            },
+          };
+        }
+        return (send as AnyFunction).apply(this, args);
+      });
+    }
+  };
+
+  return wrapMethod(
+    grpc.Channel.prototype,
+    'createCall',
+    (original) =>
+      function (this: unknown, ...args: unknown[]): unknown {
+        // Called first and outside any try: a call grpc-js refuses throws to the app as it did without the agent.
+        const call = original.apply(this, args);
+        try {
+          trace(this as ChannelLike, args[0], call);
+        } catch (error) {
+          state.enabled = false;
+          context.diagnostics.warn(
+            'grpc-js:client',
+            `grpc-js client instrumentation failed and turned itself off: ${String(error)}`,
+          );
+        }
+        return call;
+      },
+  );
+}
+
+/**
+ * Forwards the channel call's reports to the client's call object in the caller's context: grpc-js delivers them
+ * from its HTTP/2 stream, whose context is wherever the connection or stream was opened (often another request).
+ */
+class BoundListener implements Listener {
+  constructor(
+    private readonly listener: Listener,
+    private readonly traced: CallSpan,
+    private readonly caller: AsyncResource,
+  ) {}
+
+  onReceiveMetadata(metadata: unknown): void {
+    this.caller.runInAsyncScope(this.listener.onReceiveMetadata, this.listener, metadata);
+  }
+
+  onReceiveMessage(message: unknown): void {
+    this.caller.runInAsyncScope(this.listener.onReceiveMessage, this.listener, message);
+  }
+
+  onReceiveStatus(status: unknown): void {
+    try {
+      const { code, details } = (status ?? {}) as { code?: unknown; details?: unknown };
+      this.traced.finish(codeOf({ code }), details);
+    } catch {
+      // Agent work only; the status reaches the app regardless.
+    }
+    this.caller.runInAsyncScope(this.listener.onReceiveStatus, this.listener, status);
+  }
+}
+
+function defineOwn(target: object, key: string, value: AnyFunction): void {
+  Object.defineProperty(target, key, {
+    configurable: true,
+    enumerable: false,
+    writable: true,
+    value,
+  });
+}
