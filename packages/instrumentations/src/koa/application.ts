@@ -1,8 +1,8 @@
 import { type Tracer } from '@windsock/core';
 import { wrapMethod } from '../hooks/wrap.js';
 import { recordKoaError } from './errors.js';
-import { type HookGuard } from './guard.js';
-import { type KoaContext, KoaRequest, kKoaRequest, nameUnmatched } from './request.js';
+import { type HookGuard, type RouterHooks } from './guard.js';
+import { type KoaContext, kKoaRequest, koaRequest, nameUnmatched, settle } from './request.js';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -12,7 +12,12 @@ type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
  * middleware is documented to do the same). The class is the same object whether the app `require`s or `import`s
  * Koa (its ES module entry re-exports the CommonJS class), so one patch serves both. Returns the undo.
  */
-export function patchApplication(exports: unknown, tracer: Tracer, guard: HookGuard): () => void {
+export function patchApplication(
+  exports: unknown,
+  tracer: Tracer,
+  guard: HookGuard,
+  routers: RouterHooks,
+): () => void {
   const proto = prototypeWith(exports, 'handleRequest');
   if (proto === undefined) throw new Error('Application.prototype.handleRequest not found');
   // The composed middleware is created once per `app.callback()`; its observing wrapper is made once as well.
@@ -25,7 +30,12 @@ export function patchApplication(exports: unknown, tracer: Tracer, guard: HookGu
       function handleRequest(this: unknown, ...args: unknown[]): unknown {
         if (guard.on) {
           try {
-            const composed = start(tracer, args[0], args[1], observed);
+            const composed = start(
+              tracer,
+              args[0],
+              args[1],
+              routers.patched ? undefined : observed,
+            );
             if (composed !== undefined) args[1] = composed;
           } catch (error) {
             guard.fail(error);
@@ -58,21 +68,23 @@ export function patchApplication(exports: unknown, tracer: Tracer, guard: HookGu
 /**
  * Takes over the request's entry span (opened by core's http-server instrumentation, active while Koa handles the
  * request): endpoint `/<unmatched>` and Koa's component until a route matches. Returns the middleware to run
- * instead of `fnMiddleware`, or undefined to leave the call as it was.
+ * instead of `fnMiddleware`, or undefined to leave the call as it was. `observed` is given while no @koa/router is
+ * hooked: the template another router left on `ctx` is then read once the chain settled.
  */
 function start(
   tracer: Tracer,
   ctx: unknown,
   fnMiddleware: unknown,
-  observed: WeakMap<AnyFunction, AnyFunction>,
+  observed: WeakMap<AnyFunction, AnyFunction> | undefined,
 ): AnyFunction | undefined {
   if (typeof fnMiddleware !== 'function' || typeof ctx !== 'object' || ctx === null)
     return undefined;
   const entry = tracer.activeEntrySpan();
   if (entry === undefined) return undefined;
   const context = ctx as KoaContext;
-  context[kKoaRequest] = new KoaRequest(entry, context);
+  context[kKoaRequest] = koaRequest(entry);
   nameUnmatched(entry, context);
+  if (observed === undefined) return undefined;
   const fn = fnMiddleware as AnyFunction;
   let wrapper = observed.get(fn);
   if (wrapper === undefined) {
@@ -85,15 +97,18 @@ function start(
 /**
  * Runs the composed middleware unchanged and returns its own promise (Koa chains its response and error handling on
  * it); beside that, a reaction of ours names the span from the template any router left on `ctx` once the chain
- * settles. Our reaction handles a rejection for itself only: Koa's `.catch` still receives it.
+ * settles. Our reaction handles a rejection for itself only: Koa's `.catch` still receives it. Only used while no
+ * @koa/router copy is hooked: the reaction's promise is most of what the plugin would otherwise allocate per request.
  */
 function observe(fnMiddleware: AnyFunction): AnyFunction {
   return function composedMiddleware(this: unknown, ...args: unknown[]): unknown {
     const result = fnMiddleware.apply(this, args);
     try {
-      const request = (args[0] as KoaContext | undefined)?.[kKoaRequest];
-      if (request !== undefined && result instanceof Promise) {
-        result.then(request.settle, request.settle);
+      const context = args[0] as KoaContext | undefined;
+      const request = context?.[kKoaRequest];
+      if (context !== undefined && request !== undefined && result instanceof Promise) {
+        const settled = () => settle(request, context);
+        result.then(settled, settled);
       }
     } catch {
       // Observing is best effort: the app has its promise either way.

@@ -16,10 +16,11 @@ export const koaInstrumentation: Instrumentation = {
   enable(context: InstrumentationContext): () => void {
     const guard = new HookGuard('koa', context.diagnostics);
     const { tracer } = context;
+    const routers = { patched: false };
     const [koa, router] = koaInstrumentation.modules;
     const unhook = hookModules('koa', context, [
-      { module: koa!, patch: (exports) => patchApplication(exports, tracer, guard) },
-      { module: router!, patch: (exports) => patchRouter(exports, tracer, guard) },
+      { module: koa!, patch: (exports) => patchApplication(exports, tracer, guard, routers) },
+      { module: router!, patch: (exports) => patchRouter(exports, tracer, guard, routers) },
     ]);
     return () => {
       guard.on = false;

@@ -1,7 +1,7 @@
 import { type Tracer } from '@windsock/core';
 import { wrapMethod } from '../hooks/wrap.js';
 import { prototypeWith } from './application.js';
-import { type HookGuard } from './guard.js';
+import { type HookGuard, type RouterHooks } from './guard.js';
 import { type KoaContext, kKoaRequest, nameFromContext } from './request.js';
 
 /**
@@ -11,18 +11,25 @@ import { type KoaContext, kKoaRequest, nameFromContext } from './request.js';
  * handler, means an exit span the handler starts already carries the route as its parent endpoint in `sw8`.
  * The CommonJS and ES module builds of @koa/router are separate copies: each is patched when it loads.
  */
-export function patchRouter(exports: unknown, tracer: Tracer, guard: HookGuard): () => void {
+export function patchRouter(
+  exports: unknown,
+  tracer: Tracer,
+  guard: HookGuard,
+  routers: RouterHooks,
+): () => void {
   const proto = prototypeWith(exports, '_setMatchedRouteInfo', 'Router');
   if (proto === undefined) throw new Error('Router.prototype._setMatchedRouteInfo not found');
+  routers.patched = true;
   return wrapMethod(
     proto,
     '_setMatchedRouteInfo',
     (original) =>
-      function _setMatchedRouteInfo(this: unknown, ...args: unknown[]): unknown {
-        const result = original.apply(this, args);
+      // The private `_setMatchedRouteInfo(ctx, matchedLayers)` is called with exactly these two.
+      function _setMatchedRouteInfo(this: unknown, ctx: unknown, layers: unknown): unknown {
+        const result = original.call(this, ctx, layers);
         if (guard.on) {
           try {
-            onMatched(tracer, args[0]);
+            onMatched(tracer, ctx);
           } catch (error) {
             guard.fail(error);
           }
