@@ -1,7 +1,8 @@
 import { type Instrumentation, type InstrumentationContext } from '@windsock/core';
-import { hookModules } from '../hooks/module-hook.js';
+import { hookModules, type ModulePatch } from '../hooks/module-hook.js';
 import { patchApplication } from './application.js';
 import { HookGuard } from './guard.js';
+import { patchLoadedCopies } from './loaded.js';
 import { patchRouter } from './router.js';
 
 /** Koa 2 and @koa/router: the request's HTTP entry span named after its route template, with Koa's component. */
@@ -18,12 +19,22 @@ export const koaInstrumentation: Instrumentation = {
     const { tracer } = context;
     const routers = { patched: false };
     const [koa, router] = koaInstrumentation.modules;
-    const unhook = hookModules('koa', context, [
-      { module: koa!, patch: (exports) => patchApplication(exports, tracer, guard, routers) },
-      { module: router!, patch: (exports) => patchRouter(exports, tracer, guard, routers) },
+    const application: ModulePatch = {
+      module: koa!,
+      patch: (exports) => patchApplication(exports, tracer, guard, routers),
+    };
+    const routerPatch: ModulePatch = {
+      module: router!,
+      patch: (exports) => patchRouter(exports, tracer, guard, routers),
+    };
+    const unhook = hookModules('koa', context, [application, routerPatch]);
+    const unpatchLoaded = patchLoadedCopies('koa', context, [
+      { patch: application, file: 'lib/application.js' },
+      { patch: routerPatch, file: 'dist/index.js' },
     ]);
     return () => {
       guard.on = false;
+      unpatchLoaded();
       unhook();
     };
   },
