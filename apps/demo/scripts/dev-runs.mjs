@@ -137,6 +137,7 @@ async function run(options) {
 
   const result = {
     ok: false,
+    loadAverage: loadavg()[0],
     urlMs: undefined,
     readyMs: undefined,
     exitMs: undefined,
@@ -187,6 +188,13 @@ async function run(options) {
   if (!lines.some((l) => l.afterSigint && l.line === STOPPING_LINE))
     result.problems.push(`no "${STOPPING_LINE}" line after SIGINT`);
   result.pnpmCtrlCLine = lines.some((l) => l.afterSigint && l.line === PNPM_CTRL_C_LINE);
+  // turbo's own summary: how much of the wait was the build, and how much of it came from its cache.
+  for (const { line } of lines) {
+    const time = /^\s*Time:\s+([\d.]+)(ms|s)\b/.exec(line);
+    if (time) result.buildMs = Math.round(Number(time[1]) * (time[2] === 's' ? 1000 : 1));
+    const cached = /^\s*Cached:\s+(\d+) cached, (\d+) total/.exec(line);
+    if (cached) result.cachedTasks = `${cached[1]}/${cached[2]}`;
+  }
   result.ok = result.problems.length === 0;
   result.output = lines.map((l) => l.line);
   return result;
@@ -210,7 +218,7 @@ for (let i = 1; i <= options.runs; i++) {
   const result = await run(options);
   results.push(result);
   console.log(
-    `run ${String(i).padStart(2)}/${options.runs}  ${result.ok ? 'ok    ' : 'FAILED'}  URL after ${seconds(result.urlMs)}, telemetry delivered after ${seconds(result.readyMs)}, all processes gone ${seconds(result.exitMs)} after SIGINT`,
+    `run ${String(i).padStart(2)}/${options.runs}  ${result.ok ? 'ok    ' : 'FAILED'}  URL after ${seconds(result.urlMs)} (build ${seconds(result.buildMs)}, ${result.cachedTasks ?? '?'} cached), telemetry delivered after ${seconds(result.readyMs)}, all processes gone ${seconds(result.exitMs)} after SIGINT`,
   );
   for (const problem of result.problems) console.log(`      ${problem}`);
 }
