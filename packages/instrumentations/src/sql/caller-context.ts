@@ -18,7 +18,13 @@ export function spanCallback(span: Span, callback: AnyFunction): AnyFunction {
   };
 }
 
-/** `callback` bound to the caller's async context (pools call a waiting caller back from another one's release). */
-export function callerBound<F extends AnyFunction>(callback: F): F {
-  return AsyncResource.bind(callback);
+/**
+ * `callback` bound to the caller's async context (pools call a waiting caller back from another one's release).
+ * `AsyncResource.bind` would do the same, but on Node.js 20 it builds a deprecation wrapper per call.
+ */
+export function callerBound(callback: AnyFunction): AnyFunction {
+  const resource = new AsyncResource('windsock.db-callback');
+  return function (this: unknown, ...args: unknown[]): unknown {
+    return resource.runInAsyncScope(callback, this, ...args);
+  };
 }
