@@ -27,21 +27,20 @@ export function patchApplication(
     proto,
     'handleRequest',
     (original) =>
-      function handleRequest(this: unknown, ...args: unknown[]): unknown {
+      // `handleRequest(ctx, fnMiddleware)` takes exactly these two (Koa's callback passes nothing else): named
+      // parameters spare an arguments array per request.
+      function handleRequest(this: unknown, ctx: unknown, fnMiddleware: unknown): unknown {
+        let composed = fnMiddleware;
         if (guard.on) {
           try {
-            const composed = start(
-              tracer,
-              args[0],
-              args[1],
-              routers.patched ? undefined : observed,
-            );
-            if (composed !== undefined) args[1] = composed;
+            composed =
+              start(tracer, ctx, fnMiddleware, routers.patched ? undefined : observed) ??
+              fnMiddleware;
           } catch (error) {
             guard.fail(error);
           }
         }
-        return original.apply(this, args);
+        return original.call(this, ctx, composed);
       },
   );
   const undoEmit = wrapMethod(
