@@ -3,6 +3,7 @@ import { type InstrumentationContext } from '@windsock/core';
 import { SpanLayer } from '@windsock/protocol';
 import { wrapMethod } from '../hooks/wrap.js';
 import { GRPC_COMPONENT_ID } from './component.js';
+import { InstanceHooks } from './instance-hooks.js';
 import { PendingHeaders } from './metadata.js';
 import { isSkyWalkingMethod } from './own-calls.js';
 import { peerOfTarget } from './peer.js';
@@ -23,14 +24,57 @@ interface Listener {
   onReceiveStatus: (status: unknown) => void;
 }
 
-/** The part of the call `Channel#createCall` returns that is wrapped here. */
-interface ChannelCall {
-  start?: unknown;
-  sendMessageWithContext?: unknown;
-}
-
 export interface GrpcChannelExports {
   Channel: { prototype: object };
+}
+
+/** A traced client call, kept for the call object `Channel#createCall` returned. */
+interface TracedCall {
+  readonly traced: CallSpan;
+  readonly headers: PendingHeaders;
+  /** The caller's context, in which the app's callback, stream events and write callbacks run. */
+  readonly caller: AsyncResource;
+}
+
+/** `start(metadata, listener)`: `sw8` into a copy of the metadata, the listener bound to the caller's context. */
+function startCall(
+  original: AnyFunction,
+  call: TracedCall,
+  self: object,
+  args: unknown[],
+): unknown {
+  try {
+    const metadata = call.headers.applyTo(args[0]);
+    const listener = args[1] as Listener | undefined | null;
+    if (listener !== undefined && listener !== null) {
+      args[1] = new BoundListener(listener, call.traced, call.caller);
+    }
+    args[0] = metadata;
+  } catch {
+    // The call starts as the app made it; its span then ends with nothing more recorded.
+  }
+  return original.apply(self, args);
+}
+
+/** `sendMessageWithContext(context, message)`: the write callback runs in the caller's context. */
+function sendMessage(
+  original: AnyFunction,
+  call: TracedCall,
+  self: object,
+  args: unknown[],
+): unknown {
+  const messageContext = args[0] as { callback?: unknown } | undefined;
+  const written = messageContext?.callback;
+  if (typeof written === 'function') {
+    // A closure rather than `AsyncResource#bind`, which defines deprecated accessors on every bound function.
+    args[0] = {
+      ...messageContext,
+      callback(this: unknown, ...results: unknown[]) {
+        return call.caller.runInAsyncScope(written as AnyFunction, this, ...results);
+      },
+    };
+  }
+  return original.apply(self, args);
 }
 
 /**
@@ -46,6 +90,10 @@ export function patchClient(
 ): () => void {
   const { tracer } = context;
   const peers = new WeakMap<object, string>();
+  const calls = new InstanceHooks<TracedCall>({
+    start: startCall,
+    sendMessageWithContext: sendMessage,
+  });
 
   const peerOf = (channel: ChannelLike): string => {
     let peer = peers.get(channel);
@@ -59,8 +107,6 @@ export function patchClient(
   const trace = (channel: ChannelLike, method: unknown, call: unknown): void => {
     if (!state.enabled || typeof method !== 'string' || isSkyWalkingMethod(method)) return;
     if (typeof call !== 'object' || call === null) return;
-    const start = (call as ChannelCall).start;
-    if (typeof start !== 'function') return;
     const headers = new PendingHeaders();
     const span = tracer.startExitSpan(method, peerOf(channel), {
       headers,
@@ -69,42 +115,14 @@ export function patchClient(
     });
     // An ended span is the tracer's no-op: tracing is suppressed here, nothing is recorded or propagated.
     if (span.ended) return;
-    const traced = new CallSpan(span);
-    // The caller's context, in which the app's callback, stream events and write callbacks run.
-    const caller = new AsyncResource('windsock.grpc-js.call');
-    defineOwn(call, 'start', function (this: unknown, ...args: unknown[]): unknown {
-      try {
-        const metadata = headers.applyTo(args[0]);
-        const listener = args[1] as Listener | undefined;
-        if (listener !== undefined && listener !== null) {
-          args[1] = new BoundListener(listener, traced, caller);
-        }
-        args[0] = metadata;
-      } catch {
-        // The call starts as the app made it; its span then ends with nothing more recorded.
-      }
-      return (start as AnyFunction).apply(this, args);
+    calls.attach(call, {
+      traced: new CallSpan(span),
+      headers,
+      caller: new AsyncResource('windsock.grpc-js.call'),
     });
-    const send = (call as ChannelCall).sendMessageWithContext;
-    if (typeof send === 'function') {
-      defineOwn(call, 'sendMessageWithContext', function (this: unknown, ...args: unknown[]) {
-        const messageContext = args[0] as { callback?: unknown } | undefined;
-        const written = messageContext?.callback;
-        if (typeof written === 'function') {
-          // A closure rather than `AsyncResource#bind`, which defines deprecated accessors on every bound function.
-          args[0] = {
-            ...messageContext,
-            callback(this: unknown, ...results: unknown[]) {
-              return caller.runInAsyncScope(written as AnyFunction, this, ...results);
-            },
-          };
-        }
-        return (send as AnyFunction).apply(this, args);
-      });
-    }
   };
 
-  return wrapMethod(
+  const undo = wrapMethod(
     grpc.Channel.prototype,
     'createCall',
     (original) =>
@@ -123,6 +141,10 @@ export function patchClient(
         return call;
       },
   );
+  return () => {
+    undo();
+    calls.undo();
+  };
 }
 
 /**
@@ -153,13 +175,4 @@ class BoundListener implements Listener {
     }
     this.caller.runInAsyncScope(this.listener.onReceiveStatus, this.listener, status);
   }
-}
-
-function defineOwn(target: object, key: string, value: AnyFunction): void {
-  Object.defineProperty(target, key, {
-    configurable: true,
-    enumerable: false,
-    writable: true,
-    value,
-  });
 }

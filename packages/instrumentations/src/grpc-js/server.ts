@@ -1,8 +1,8 @@
-import { type InstrumentationContext } from '@windsock/core';
+import { type InstrumentationContext, type Span, type Tracer } from '@windsock/core';
 import { SpanLayer } from '@windsock/protocol';
 import { wrapMethod } from '../hooks/wrap.js';
 import { GRPC_COMPONENT_ID } from './component.js';
-import { routeEvents } from './events.js';
+import { type Around, InstanceHooks } from './instance-hooks.js';
 import { metadataSource } from './metadata.js';
 import { isSkyWalkingMethod } from './own-calls.js';
 import { CallSpan, CANCELLED, codeOf, DEADLINE_EXCEEDED } from './status.js';
@@ -18,8 +18,45 @@ interface ServerCallLike {
   metadata?: unknown;
   getDeadline?(): unknown;
   /** grpc-js's intercepting call under the app's call object: every status the server sends goes through it. */
-  call?: { sendStatus?: unknown };
+  call?: unknown;
 }
+
+/** A traced served call, kept for the app's call object and for grpc-js's intercepting call under it. */
+interface ServedCall {
+  readonly traced: CallSpan;
+  readonly span: Span;
+  readonly tracer: Tracer;
+  readonly call: ServerCallLike;
+}
+
+/** `sendStatus(status)` on the intercepting call: the span ends with the status, however the handler produced it. */
+const sendStatus: Around<ServedCall> = (original, served, self, args) => {
+  try {
+    const status = args[0] as { code?: unknown; details?: unknown } | undefined;
+    served.traced.finish(codeOf(status), status?.details);
+  } catch {
+    // Agent work only; the status is sent regardless.
+  }
+  return original.apply(self, args);
+};
+
+/**
+ * `emit(event, ...)` on the app's call object: listeners (`data`, `end`, `cancelled`, ...) run under the entry span,
+ * not in the context of the connection that delivered the event; `error` and `cancelled` are noted first.
+ */
+const emit: Around<ServedCall> = (original, served, self, args) => {
+  try {
+    const [event, arg] = args;
+    if (event === 'error') served.traced.rememberError(arg);
+    // grpc-js also emits `cancelled` after every status it sent: only one before any status is a cancellation.
+    else if (event === 'cancelled' && !served.traced.done) {
+      served.traced.finish(cancelCode(served.call), 'the call was cancelled');
+    }
+  } catch {
+    // Agent work only; the event goes on regardless.
+  }
+  return served.tracer.withSpan(served.span, () => original.apply(self, args));
+};
 
 /**
  * Wraps `Server.prototype.register`, through which `addService` (and an app calling it directly) installs each
@@ -32,6 +69,8 @@ export function patchServer(
   state: { enabled: boolean },
 ): () => void {
   const { tracer } = context;
+  const appCalls = new InstanceHooks<ServedCall>({ emit });
+  const innerCalls = new InstanceHooks<ServedCall>({ sendStatus });
 
   const start = (path: string, call: ServerCallLike): CallSpan | undefined => {
     if (!state.enabled || typeof call !== 'object' || call === null) return undefined;
@@ -43,20 +82,11 @@ export function patchServer(
       componentId: GRPC_COMPONENT_ID,
     });
     if (span.ended) return undefined;
-    const traced = new CallSpan(span);
-    watchStatus(call, traced);
-    routeEvents(
-      call,
-      (event, arg) => {
-        if (event === 'error') traced.rememberError(arg);
-        // grpc-js also emits `cancelled` after every status it sent: only one before any status is a cancellation.
-        else if (event === 'cancelled' && !traced.done) {
-          traced.finish(cancelCode(call), 'the call was cancelled');
-        }
-      },
-      (fn, thisArg, args) => tracer.withSpan(span, () => fn.apply(thisArg, args)),
-    );
-    return traced;
+    const served: ServedCall = { traced: new CallSpan(span), span, tracer, call };
+    appCalls.attach(call, served);
+    const inner = call.call;
+    if (typeof inner === 'object' && inner !== null) innerCalls.attach(inner, served);
+    return served.traced;
   };
 
   const traceHandler = (path: string, handler: AnyFunction): AnyFunction =>
@@ -86,7 +116,7 @@ export function patchServer(
       }
     };
 
-  return wrapMethod(
+  const undo = wrapMethod(
     grpc.Server.prototype,
     'register',
     (register) =>
@@ -103,27 +133,11 @@ export function patchServer(
         return register.apply(this, args);
       },
   );
-}
-
-/** Finishes the span with the status the server sends, whichever way it is sent (callback, `end()`, error, throw). */
-function watchStatus(call: ServerCallLike, traced: CallSpan): void {
-  const inner = call.call;
-  const sendStatus = inner?.sendStatus;
-  if (inner === undefined || typeof sendStatus !== 'function') return;
-  Object.defineProperty(inner, 'sendStatus', {
-    configurable: true,
-    enumerable: false,
-    writable: true,
-    value: function (this: unknown, ...args: unknown[]): unknown {
-      try {
-        const status = args[0] as { code?: unknown; details?: unknown } | undefined;
-        traced.finish(codeOf(status), status?.details);
-      } catch {
-        // Agent work only; the status is sent regardless.
-      }
-      return (sendStatus as AnyFunction).apply(this, args);
-    },
-  });
+  return () => {
+    undo();
+    appCalls.undo();
+    innerCalls.undo();
+  };
 }
 
 /** The server's callback, which also keeps the error the handler answers with for the span's log. */
