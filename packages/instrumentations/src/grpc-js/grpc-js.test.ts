@@ -251,6 +251,45 @@ describe('grpc-js client and server', () => {
     expect(serverWork(entry)).toEqual(['work hi']);
   });
 
+  it('traces calls made with Client#makeUnaryRequest and through interceptors alike', async () => {
+    const seenByInterceptor: (string | undefined)[] = [];
+    const interceptor: GrpcJs.Interceptor = (options, nextCall) =>
+      new grpc.InterceptingCall(nextCall(options), {
+        start(metadata, listener, next) {
+          metadata.set('x-app', 'from-interceptor');
+          seenByInterceptor.push(metadata.get('sw8')[0] as string | undefined);
+          next(metadata, listener);
+        },
+      });
+    const generic = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+      interceptors: [interceptor],
+    });
+    const method = (Echo as unknown as { service: GrpcJs.ServiceDefinition }).service.Say!;
+    try {
+      const { parent, result } = await underSpan(
+        'generic',
+        () =>
+          new Promise<Message | undefined>((resolve, reject) =>
+            generic.makeUnaryRequest(
+              SAY,
+              method.requestSerialize as (m: Message) => Buffer,
+              method.responseDeserialize as (b: Buffer) => Message,
+              { text: 'generic', n: 0 },
+              (error, reply) => (error ? reject(error) : resolve(reply)),
+            ),
+          ),
+      );
+      const seen = JSON.parse(result!.text) as Seen;
+      expect(seen.app).toBe('from-interceptor');
+      expect(seen.sw8).toMatch(/^1-/);
+      // The app's interceptor ran first and saw the app's metadata only; sw8 was added beneath it.
+      expect(seenByInterceptor).toEqual([undefined]);
+      await callPair(parent, SAY);
+    } finally {
+      generic.close();
+    }
+  });
+
   it('traces a server-streaming call; the data listener runs in the caller context', async () => {
     const { parent, result } = await underSpan(
       'server-stream',
