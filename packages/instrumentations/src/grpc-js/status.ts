@@ -42,11 +42,11 @@ export function codeOf(error: unknown): number {
 
 /**
  * A call's span, finished once with the status the call ended with, whichever of the places that learn it comes
- * first (a callback, a `status` event, a cancellation).
+ * first (the status received or sent, a cancellation).
  */
 export class CallSpan {
   private finished = false;
-  /** The error the app saw or gave for this call (a `ServiceError`, an error passed to the server's callback). */
+  /** The error a server handler threw, passed to its callback or emitted: logged instead of the bare status. */
   private error: unknown;
 
   constructor(readonly span: Span) {}
@@ -59,27 +59,19 @@ export class CallSpan {
     if (this.error === undefined && error instanceof Error) this.error = error;
   }
 
-  /** Tags the status; a non-OK one marks the span as an error, logging the error object or else the details. */
-  finish(code: number, details: unknown, error?: unknown): void {
+  /** Tags the status; a non-OK one marks the span as an error, logging the error kept or else the details. */
+  finish(code: number, details: unknown): void {
     if (this.finished) return;
     this.finished = true;
     const span = this.span;
     const name = statusName(code);
     span.tag(RPC_STATUS_TAG, name);
     if (code !== OK) {
-      const cause = error instanceof Error ? error : this.error;
+      const cause = this.error;
       span.error(
         cause instanceof Error ? cause : `${name}: ${typeof details === 'string' ? details : ''}`,
       );
     }
     span.end();
-  }
-
-  /** The call threw before it started (a closed channel): the error is logged as it reached the app. */
-  fail(error: unknown): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.span.error(error);
-    this.span.end();
   }
 }
