@@ -189,6 +189,47 @@ describe('amqplib promise API', () => {
     await channel.close();
   });
 
+  it('replaces a forwarded sw8 with its own when a consumer republishes a message, headers frozen or not', async () => {
+    const channel = await connection.createChannel();
+    const first = queueName('first-hop');
+    const second = queueName('second-hop');
+    await channel.assertQueue(first, { autoDelete: true });
+    await channel.assertQueue(second, { autoDelete: true });
+    const forwarded: Record<string, unknown>[] = [];
+    const firstSw8: unknown[] = [];
+    await channel.consume(first, (message) => {
+      if (message === null) return;
+      firstSw8.push(message.properties.headers?.sw8);
+      // The retry pattern: the consumed message's headers go on with the new message, here frozen.
+      const headers = Object.freeze({ ...message.properties.headers, 'x-hop': '2' });
+      forwarded.push(headers);
+      channel.sendToQueue(second, message.content, { headers });
+      channel.ack(message);
+    });
+    const received: Amqp.ConsumeMessage[] = [];
+    await channel.consume(second, (message) => {
+      if (message === null) return;
+      received.push(message);
+      channel.ack(message);
+    });
+    channel.sendToQueue(first, Buffer.from('hop'));
+
+    const [firstProducer] = await waitForSpans(producerName('', first), 1);
+    const [firstConsumer] = await waitForSpans(consumerName('', first), 1);
+    const [secondProducer] = await waitForSpans(producerName('', second), 1);
+    const [secondConsumer] = await waitForSpans(consumerName('', second), 1);
+    expectJoined(firstProducer!, firstConsumer!);
+    // The republish is the first consumer's child, and the second consumer continues it, not the first producer.
+    expect(secondProducer!.segment.traceSegmentId).toBe(firstConsumer!.segment.traceSegmentId);
+    expect(secondProducer!.span.parentSpanId).toBe(firstConsumer!.span.spanId);
+    expectJoined(secondProducer!, secondConsumer!);
+    // The application's frozen object still holds the first message's sw8; the new message carries the republish's.
+    expect(forwarded[0]!.sw8).toBe(firstSw8[0]);
+    expect(received[0]!.properties.headers!.sw8).not.toBe(firstSw8[0]);
+    expect(received[0]!.properties.headers!['x-hop']).toBe('2');
+    await channel.close();
+  });
+
   it('records one span per delivery when a nacked message is redelivered, each joined to the producer', async () => {
     const channel = await connection.createChannel();
     const queue = queueName('nack');

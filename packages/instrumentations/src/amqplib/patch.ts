@@ -5,7 +5,7 @@ import { wrapMethod } from '../hooks/wrap.js';
 import { bindCallbackAt } from './context.js';
 import { recordGet, settle, wrapHandler } from './consumer.js';
 import { peerFromUrl, rememberPeer } from './peer.js';
-import { wrapPublish } from './producer.js';
+import { wrapPublish, wrapSendMessage } from './producer.js';
 import { AmqpState } from './state.js';
 
 export const AMQPLIB_MODULE = { name: 'amqplib', versions: '>=0.10.0 <0.11.0' } as const;
@@ -15,9 +15,9 @@ type Prototype = Record<string, unknown>;
 
 /**
  * Patches amqplib's internal files, which are reached through `require` whether the application requires or imports
- * `amqplib` or `amqplib/callback_api`: the connection's peer (`lib/connect.js`), channel closing and the messages
- * `get` returns (`lib/channel.js`), and publish, consume, acknowledgements in both channel models
- * (`lib/channel_model.js` for promises, `lib/callback_model.js` for callbacks).
+ * `amqplib` or `amqplib/callback_api`: the connection's peer (`lib/connect.js`); the message headers, channel
+ * closing and the messages `get` returns (`lib/channel.js`); publish, consume and acknowledgements in both channel
+ * models (`lib/channel_model.js` for promises, `lib/callback_model.js` for callbacks).
  */
 export function patchAmqplib(context: InstrumentationContext): () => void {
   const state = new AmqpState(context);
@@ -96,6 +96,7 @@ function patchConnect(state: AmqpState, exports: unknown): () => void {
 function patchChannel(state: AmqpState, exports: unknown): () => void {
   const channel = prototypeOf(exports, 'Channel');
   return undoAll([
+    wrapMethod(channel, 'sendMessage', wrapSendMessage(state)),
     // Every way a channel ends (closed by the application, the broker, or with its connection) goes through here.
     wrapMethod(
       channel,
