@@ -129,7 +129,7 @@ function finish(
  * The application settled deliveries: `ack`/`nack`/`reject` of one message, or of every pending one up to it
  * (`allUpTo`), `ackAll`/`nackAll`, or the channel closed or recovered (the broker redelivers what was unsettled). A
  * nack, a reject and a close mark the span as an error: the message was not consumed, and OAP's MQ success rate
- * counts it so.
+ * counts it so. `single`: only the delivery tagged `upTo`, else every pending one up to it.
  */
 export function settle(
   channel: unknown,
@@ -156,6 +156,8 @@ function settleOne(
   delivery: Delivery,
   failure: string | undefined,
 ): void {
+  // The first settlement counts: a later one (a nack after an ack) is the application's mistake, not the message's.
+  if (delivery.settled) return;
   delivery.settled = true;
   if (failure !== undefined) delivery.span.error(failure);
   if (!delivery.returned) return;
