@@ -631,15 +631,17 @@ describe('grpc-js in applications (built package, child processes)', () => {
     execFileSync('bash', [NODE_VERSIONS, String(major)], { encoding: 'utf8' }).trim();
 
   it.each([
-    ['app.cjs', undefined],
-    ['app.mjs', undefined],
+    ['app.cjs', 'this'],
+    ['app.mjs', 'this'],
     ['app.cjs', 22],
     ['app.mjs', 22],
+    ['app.cjs', 24],
     ['app.mjs', 24],
+    ['app.mjs', 26],
   ] as const)('%s on node %s', async (file, major) => {
     const run = await runFixture(`${FIXTURES}${file}`, {
       plugins: ['grpc-js'],
-      ...(major === undefined ? {} : { node: nodeOf(major) }),
+      ...(major === 'this' ? {} : { node: nodeOf(major) }),
     });
     // Node 20 runs `-r` preloads in its ES module loader thread too, where the test preload registers the loader a
     // second time and Node warns; nothing else may reach stderr.
