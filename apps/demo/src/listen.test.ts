@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DemoError, listen } from './listen.js';
+import { DemoError, freePort, listen } from './listen.js';
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -21,6 +21,14 @@ describe('listen', () => {
       hint: 'use --port',
     });
     expect(port).toBeGreaterThan(0);
+  });
+
+  it('finds a free port that a server can then listen on', async () => {
+    const port = await freePort('127.0.0.1', 'use --inventory-port');
+    const hint = 'use --inventory-port';
+    expect(
+      await listen(track(createServer()), { what: 'inventory', host: '127.0.0.1', port, hint }),
+    ).toBe(port);
   });
 
   it('turns a port in use into one line naming the setting to change', async () => {

@@ -1,5 +1,5 @@
 // Every server the demo opens goes through here, so a taken port becomes one readable line instead of a stack trace.
-import { type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /** A problem the user can fix (a port in use, a bad flag): printed as one line, exit code 1. */
 export class DemoError extends Error {
@@ -31,6 +31,17 @@ export function listen(
     server.once('listening', onListening);
     server.listen(port, host);
   });
+}
+
+/**
+ * A port free on `host` right now, for a server whose address another process needs before it listens. Another
+ * process could take it in the moment between; the server's own listen error would then name the setting.
+ */
+export async function freePort(host: string, hint: string): Promise<number> {
+  const probe = createServer();
+  const port = await listen(probe, { what: 'a free port probe', host, port: 0, hint });
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 export function translateListenError(

@@ -1,9 +1,9 @@
 // Runs the two demo services as child processes under `node --import windsock/register`, exactly as a user
 // would run their own app, and keeps their latest status samples. Restarting means stopping both and starting
-// them again in dependency order (inventory first: the frontend needs its address).
+// them again, together (the frontend is given inventory's address before either listens).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { DemoError } from './listen.js';
+import { DemoError, freePort } from './listen.js';
 import {
   isServiceMessage,
   type DemoMessage,
@@ -156,23 +156,26 @@ export class Services {
       DEMO_STATUS_INTERVAL: String(statusIntervalMs),
       DEMO_INJECT_ERRORS: this.injectErrors ? '1' : '0',
     };
-    const inventoryPort = await this.inventory.start(
-      {
-        ...common,
-        SW_AGENT_NAME: 'inventory',
-        DEMO_SERVICE_PORT: String(this.options.inventoryPort),
-      },
-      (line) => this.options.onStderrLine?.('inventory', line),
-    );
-    await this.frontend.start(
-      {
-        ...common,
-        SW_AGENT_NAME: 'frontend',
-        DEMO_SERVICE_PORT: String(this.options.frontendPort),
-        DEMO_INVENTORY_URL: `http://${host}:${inventoryPort}`,
-      },
-      (line) => this.options.onStderrLine?.('frontend', line),
-    );
+    // Both start at once: loading the agent and the app takes each process a second or more, and the frontend
+    // needs only inventory's address, so inventory's port is chosen up front when it was left to the system (0).
+    const inventoryPort =
+      this.options.inventoryPort ||
+      (await freePort(host, 'use --inventory-port or DEMO_INVENTORY_PORT'));
+    await Promise.all([
+      this.inventory.start(
+        { ...common, SW_AGENT_NAME: 'inventory', DEMO_SERVICE_PORT: String(inventoryPort) },
+        (line) => this.options.onStderrLine?.('inventory', line),
+      ),
+      this.frontend.start(
+        {
+          ...common,
+          SW_AGENT_NAME: 'frontend',
+          DEMO_SERVICE_PORT: String(this.options.frontendPort),
+          DEMO_INVENTORY_URL: `http://${host}:${inventoryPort}`,
+        },
+        (line) => this.options.onStderrLine?.('frontend', line),
+      ),
+    ]);
   }
 
   /** Coalesces overlapping requests (a rebuild touches many files) into one restart. */
