@@ -190,8 +190,14 @@ async function run(options) {
   result.pnpmCtrlCLine = lines.some((l) => l.afterSigint && l.line === PNPM_CTRL_C_LINE);
   // turbo's own summary: how much of the wait was the build, and how much of it came from its cache.
   for (const { line } of lines) {
-    const time = /^\s*Time:\s+([\d.]+)(ms|s)\b/.exec(line);
-    if (time) result.buildMs = Math.round(Number(time[1]) * (time[2] === 's' ? 1000 : 1));
+    // "Time: 977ms", "Time: 35.4s" or "Time: 1m32.5s"
+    const time = /^\s*Time:\s+(?:(\d+)m)?([\d.]+)(ms|s)\b/.exec(line);
+    if (time) {
+      const minutes = Number(time[1] ?? 0);
+      result.buildMs = Math.round(
+        minutes * 60_000 + Number(time[2]) * (time[3] === 's' ? 1000 : 1),
+      );
+    }
     const cached = /^\s*Cached:\s+(\d+) cached, (\d+) total/.exec(line);
     if (cached) result.cachedTasks = `${cached[1]}/${cached[2]}`;
   }

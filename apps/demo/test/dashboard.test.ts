@@ -16,8 +16,9 @@ import { testOptions } from './options.js';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RESULTS = new URL('../test-results/', import.meta.url);
 const WAIT_MS = 45_000;
-// Launch to URL with the packages built: a few seconds on a busy 2-core machine (BENCHMARKS.md has the figures).
-const URL_WITHIN_MS = 15_000;
+// Launch to URL with the packages built takes seconds, more on a loaded 2-core machine (figures in BENCHMARKS.md);
+// the bound catches a stall such as a service waiting out its 30 s start timeout.
+const URL_WITHIN_MS = 20_000;
 
 interface Cli {
   child: ChildProcess;
