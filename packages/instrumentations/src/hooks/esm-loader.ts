@@ -1,4 +1,5 @@
 import { createRequire, register } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import { supportsSyncHooks } from 'import-in-the-middle/supports-sync-hooks.mjs';
 
 // One loader per process, whatever number of agents or entry points ask for it: a second registration would wrap
@@ -15,6 +16,9 @@ type WithFlag = typeof globalThis & { [kRegistered]?: boolean };
 export function registerEsmLoader(moduleNames: readonly string[]): boolean {
   const scope = globalThis as WithFlag;
   if (scope[kRegistered] === true) return true;
+  // A `-r` preload runs again inside the thread `module.register` starts for the hooks: registering from there
+  // would start the loader a second time (import-in-the-middle warns). The main thread's registration covers it.
+  if (!isMainThread) return false;
   try {
     const include = [...moduleNames];
     if (supportsSyncHooks()) {
