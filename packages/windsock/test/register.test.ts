@@ -80,7 +80,9 @@ describe('windsock/register', () => {
     expectDelivered(result, collector);
     // A -r preload runs again in the thread Node starts for module.register hooks: one agent, and the ES module
     // loader registered once (a second registration makes import-in-the-middle print a warning).
-    const announced = collector.requests().filter((r) => r.method.endsWith('reportInstanceProperties'));
+    const announced = collector
+      .requests()
+      .filter((r) => r.method.endsWith('reportInstanceProperties'));
     expect(announced).toHaveLength(1);
     expect(result.stderr).not.toMatch(/already been initialized/);
   });
