@@ -10,7 +10,7 @@ export const SUPPRESSED: unique symbol = Symbol.for('windsock.suppressed');
 
 export type ContextValue = SpanRecord | typeof SUPPRESSED;
 
-// Process-wide so that `suppressTracing` works for every tracer in the process (the transport has no tracer), and
+// Process-wide so that `suppressTracing` works for every tracer in the process, and
 // so that log integrations loaded from another entry point or module format see the same active span.
 export const contextStorage = processGlobal('context', () => new AsyncLocalStorage<ContextValue>());
 
@@ -26,9 +26,9 @@ export function isSuppressed(): boolean {
 
 /**
  * Runs `fn` with tracing suppressed: no span is created and no header injected for anything it starts,
- * including callbacks and promises created inside it. The transport wraps its own network calls in this so the
- * agent never traces itself (its gRPC runs over HTTP/2, which the HTTP/1 channels do not see anyway, but a
- * future proxy or HTTP fallback would).
+ * including callbacks and promises created inside it. The facade builds the agent inside it, so the agent's loops,
+ * timers and gRPC calls all run suppressed and the agent never traces itself (the grpc-js instrumentation also
+ * skips SkyWalking's own methods, for an agent started any other way).
  */
 export function suppressTracing<T>(fn: () => T): T {
   return contextStorage.run(SUPPRESSED, fn);

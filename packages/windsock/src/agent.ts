@@ -7,6 +7,7 @@ import {
   createMeterRegistry,
   createTracer,
   runAsAgent,
+  suppressTracing,
   type DiagnosticLogger,
   type Logger,
   type MeterRegistry,
@@ -555,7 +556,9 @@ export function start(options: AgentOptions = {}): Agent {
     return running;
   }
   const config = resolveConfig(options);
-  const agent = new WindsockAgent(config, options);
+  // Everything the agent starts (its loops, timers, gRPC channels and every call they make) inherits a context in
+  // which nothing is traced: the agent never traces its own reports, whatever instrumentation sees them.
+  const agent = suppressTracing(() => new WindsockAgent(config, options));
   slot[AGENT_KEY] = agent;
   return agent;
 }
