@@ -22,6 +22,14 @@ export const REDIS_CLIENT_MODULE = {
 
 const CHANNELS_FROM = '5.12.0';
 
+// The peer rides on node-redis's queue object, written once when its client connects and read for every command: a
+// symbol is invisible to enumeration and cheaper than a WeakMap lookup per command.
+const kPeer = Symbol('windsock.redis.peer');
+
+interface Queue {
+  [kPeer]?: string;
+}
+
 interface ClientOptions {
   socket?: { host?: unknown; port?: unknown; path?: unknown };
 }
@@ -40,7 +48,6 @@ interface QueueOptions {
  */
 export function redisV4Patches(context: InstrumentationContext): ModulePatch[] {
   const guard = new HookGuard(context, 'redis');
-  const peers = new WeakMap<object, string>();
   let probing: string | undefined;
 
   const patchQueue = (exports: unknown, version: string): (() => void) => {
@@ -54,7 +61,7 @@ export function redisV4Patches(context: InstrumentationContext): ModulePatch[] {
       'addCommand',
       (original) =>
         function (this: unknown, ...args: unknown[]) {
-          const queue = this as object;
+          const queue = this as Queue;
           const redisArgs = args[0];
           const options = args[1] as QueueOptions | undefined;
           let span: Span | undefined;
@@ -72,7 +79,7 @@ export function redisV4Patches(context: InstrumentationContext): ModulePatch[] {
                 span = startCommandSpan(
                   context,
                   commandSpec(name),
-                  peers.get(queue) ?? '',
+                  queue[kPeer] ?? '',
                   redisArgs as unknown[],
                   1,
                 );
@@ -98,7 +105,7 @@ export function redisV4Patches(context: InstrumentationContext): ModulePatch[] {
       'isPubSubActive',
       (get) =>
         function (this: object) {
-          if (probing !== undefined) peers.set(this, probing);
+          if (probing !== undefined) (this as Queue)[kPeer] = probing;
           return get.call(this);
         },
     );
