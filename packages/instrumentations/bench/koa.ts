@@ -15,7 +15,7 @@ import { createDiagnosticLogger, createTracer } from '@windsock/core';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
 import type Koa from 'koa';
 import { patchApplication } from '../src/koa/application.js';
-import { HookGuard } from '../src/koa/guard.js';
+import { HookGuard } from '../src/hooks/hook-guard.js';
 import { patchRouter } from '../src/koa/router.js';
 
 // Each request allocates several kB (Node's response object, Koa's context): with the default young generation

@@ -1,7 +1,7 @@
 import { type DiagnosticLogger, type Tracer } from '@windsock/core';
 import semver from 'semver';
 import { type ErrorRecorder } from './errors.js';
-import { type HookGuard } from './guard.js';
+import { type HookGuard } from '../hooks/hook-guard.js';
 import {
   type FastifyInstanceLike,
   type FastifyReplyLike,

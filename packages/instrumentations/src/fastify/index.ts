@@ -1,7 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { type Instrumentation, type InstrumentationContext } from '@windsock/core';
 import { ErrorRecorder } from './errors.js';
-import { HookGuard } from './guard.js';
+import { HookGuard } from '../hooks/hook-guard.js';
 import { instrumentInstance } from './hooks.js';
 import {
   HANDLER_ERROR_CHANNEL,

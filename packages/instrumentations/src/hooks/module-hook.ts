@@ -39,26 +39,8 @@ export function hookModules(
     if ((typeof exports !== 'object' && typeof exports !== 'function') || exports === null) return;
     if (patched.has(exports)) return;
     patched.add(exports);
-    const { name, versions } = patch.module;
-    const version = packageVersion(basedir);
-    if (
-      version === undefined ||
-      !semver.satisfies(version, versions, { includePrerelease: true })
-    ) {
-      context.diagnostics.warn(
-        `${instrumentation}:version`,
-        `${name} ${version ?? '(unknown version)'} is outside ${instrumentation}'s supported range ${versions}: not instrumented`,
-      );
-      return;
-    }
-    try {
-      undos.push(patch.patch(exports, version));
-    } catch (error) {
-      context.diagnostics.warn(
-        `${instrumentation}:patch`,
-        `${instrumentation} could not instrument ${name} ${version}, left as it was: ${String(error)}`,
-      );
-    }
+    const undo = applyPatch(instrumentation, context, patch, exports, packageVersion(basedir));
+    if (undo !== undefined) undos.push(undo);
   };
 
   const hooks: { unhook(): void }[] = [];
@@ -99,11 +81,42 @@ export function hookModules(
   };
 }
 
+/**
+ * Applies one patch to one loaded copy after checking its version against the supported range. A version outside
+ * it, or a patch that throws, costs one diagnostic line and leaves the module as it was (undefined is returned).
+ */
+export function applyPatch(
+  instrumentation: string,
+  context: InstrumentationContext,
+  patch: ModulePatch,
+  exports: object,
+  version: string | undefined,
+): (() => void) | undefined {
+  const { name, versions } = patch.module;
+  if (version === undefined || !semver.satisfies(version, versions, { includePrerelease: true })) {
+    context.diagnostics.warn(
+      `${instrumentation}:version`,
+      `${name} ${version ?? '(unknown version)'} is outside ${instrumentation}'s supported range ${versions}: not instrumented`,
+    );
+    return undefined;
+  }
+  try {
+    return patch.patch(exports, version);
+  } catch (error) {
+    context.diagnostics.warn(
+      `${instrumentation}:patch`,
+      `${instrumentation} could not instrument ${name} ${version}, left as it was: ${String(error)}`,
+    );
+    return undefined;
+  }
+}
+
 function normalise(loaded: string): string {
   return loaded.replaceAll('\\', '/');
 }
 
-function packageVersion(basedir: string | undefined): string | undefined {
+/** The `version` in `basedir/package.json`, or undefined. */
+export function packageVersion(basedir: string | undefined): string | undefined {
   if (basedir === undefined) return undefined;
   try {
     const { version } = JSON.parse(readFileSync(join(basedir, 'package.json'), 'utf8')) as {

@@ -2,9 +2,9 @@ import { AsyncResource } from 'node:async_hooks';
 import { type InstrumentationContext, type Span } from '@windsock/core';
 import { type ModulePatch } from '../hooks/module-hook.js';
 import { wrapMethod } from '../hooks/wrap.js';
+import { HookGuard } from '../hooks/hook-guard.js';
 import {
   firstErrorIn,
-  HookGuard,
   redisPeer,
   startCommandSpan,
   TransactionSpan,
@@ -64,7 +64,7 @@ type Caller = Span | AsyncResource;
  * is handed over by the caller, so its span can later start in the caller's context).
  */
 export function ioredisPatches(context: InstrumentationContext): ModulePatch[] {
-  const guard = new HookGuard(context, 'ioredis');
+  const guard = new HookGuard('ioredis', context.diagnostics);
   // The open transaction of a pipeline write, by the stream object all its commands are written with.
   const transactions = new WeakMap<object, TransactionSpan>();
 
@@ -118,7 +118,7 @@ export function ioredisPatches(context: InstrumentationContext): ModulePatch[] {
       (original) =>
         function (this: unknown, ...args: unknown[]) {
           const command = args[0];
-          if (guard.active && typeof command === 'object' && command !== null) {
+          if (guard.on && typeof command === 'object' && command !== null) {
             try {
               onSend(this as Client, command as Command, args[1]);
             } catch (error) {
@@ -140,7 +140,7 @@ export function ioredisPatches(context: InstrumentationContext): ModulePatch[] {
       (original) =>
         function (this: unknown, ...args: unknown[]) {
           const command = args[0];
-          if (guard.active && typeof command === 'object' && command !== null) {
+          if (guard.on && typeof command === 'object' && command !== null) {
             try {
               // Inside a MULTI only the MULTI itself is needed: the transaction's span starts with it.
               const queuedInTransaction =

@@ -1,7 +1,8 @@
 import { type Tracer } from '@windsock/core';
 import { wrapMethod } from '../hooks/wrap.js';
 import { recordKoaError } from './errors.js';
-import { type HookGuard, type RouterHooks } from './guard.js';
+import { type HookGuard } from '../hooks/hook-guard.js';
+import { type RouterHooks } from './router-hooks.js';
 import { type KoaContext, kKoaRequest, koaRequest, nameUnmatched, settle } from './request.js';
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;

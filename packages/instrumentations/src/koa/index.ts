@@ -1,8 +1,8 @@
 import { type Instrumentation, type InstrumentationContext } from '@windsock/core';
 import { hookModules, type ModulePatch } from '../hooks/module-hook.js';
 import { patchApplication } from './application.js';
-import { HookGuard } from './guard.js';
-import { patchLoadedCopies } from './loaded.js';
+import { HookGuard } from '../hooks/hook-guard.js';
+import { patchLoadedCopies } from '../hooks/loaded-copies.js';
 import { patchRouter } from './router.js';
 
 /** Koa 2 and @koa/router: the request's HTTP entry span named after its route template, with Koa's component. */

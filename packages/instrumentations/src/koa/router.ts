@@ -1,7 +1,8 @@
 import { type Tracer } from '@windsock/core';
 import { wrapMethod } from '../hooks/wrap.js';
 import { prototypeWith } from './application.js';
-import { type HookGuard, type RouterHooks } from './guard.js';
+import { type HookGuard } from '../hooks/hook-guard.js';
+import { type RouterHooks } from './router-hooks.js';
 import { type KoaContext, kKoaRequest, nameFromContext } from './request.js';
 
 /**

@@ -1,7 +1,7 @@
 import { type InstrumentationContext } from '@windsock/core';
 import { ComponentId } from '@windsock/protocol';
 import { endDbSpan, startDbSpan } from '../sql/db-span.js';
-import { type Guard } from '../sql/guard.js';
+import { type HookGuard } from '../hooks/hook-guard.js';
 
 /** OAP's `db.type` for MySQL, as the Apache Java (`MysqlURLParser`) and Node.js agents send it. */
 export const DB_TYPE = 'Mysql';
@@ -21,7 +21,7 @@ export interface MysqlConfig {
 
 export interface Mysql2Hooks {
   readonly context: InstrumentationContext;
-  readonly guard: Guard;
+  readonly guard: HookGuard;
 }
 
 /**

@@ -5,8 +5,8 @@ import {
 } from '@windsock/core';
 import semver from 'semver';
 import { hookModules } from '../hooks/module-hook.js';
-import { Guard } from '../sql/guard.js';
-import { patchLoadedCopies, type LoadedPatch } from '../sql/loaded.js';
+import { HookGuard } from '../hooks/hook-guard.js';
+import { patchLoadedCopies, type LoadedPatch } from '../hooks/loaded-copies.js';
 import { subscribeMysql2Channels } from './channels.js';
 import { type Mysql2Hooks } from './connection.js';
 import { patchConnection, patchPool } from './patch.js';
@@ -29,7 +29,7 @@ export const mysql2Instrumentation: Instrumentation = {
  * are covered), whether loaded before or after. A copy is handled one way or the other, never both. Returns the undo.
  */
 export function enableMysql2(context: InstrumentationContext): () => void {
-  const guard = new Guard(context.diagnostics, 'mysql2');
+  const guard = new HookGuard('mysql2', context.diagnostics);
   const hooks: Mysql2Hooks = { context, guard };
   const unsubscribe = subscribeMysql2Channels(hooks);
   const hooked =

@@ -4,8 +4,8 @@ import {
   type SupportedModule,
 } from '@windsock/core';
 import { hookModules } from '../hooks/module-hook.js';
-import { Guard } from '../sql/guard.js';
-import { patchLoadedCopies, type LoadedPatch } from '../sql/loaded.js';
+import { HookGuard } from '../hooks/hook-guard.js';
+import { patchLoadedCopies, type LoadedPatch } from '../hooks/loaded-copies.js';
 import { patchClient } from './patch-client.js';
 import { patchCursor } from './patch-cursor.js';
 import { patchPool } from './patch-pool.js';
@@ -27,7 +27,7 @@ export const pgInstrumentation: Instrumentation = {
  * pg-cursor, for copies loaded from now on and copies already loaded. Returns the undo.
  */
 export function enablePg(context: InstrumentationContext): () => void {
-  const guard = new Guard(context.diagnostics, 'pg');
+  const guard = new HookGuard('pg', context.diagnostics);
   const hooks = { tracer: context.tracer, settings: context.settings, guard };
   const patches: LoadedPatch[] = [
     {

@@ -2,7 +2,7 @@ import { type InstrumentationSettings, type Span, type Tracer } from '@windsock/
 import { wrapMethod } from '../hooks/wrap.js';
 import { callerBound, spanCallback, type AnyFunction } from '../sql/caller-context.js';
 import { endDbSpan, startDbSpan } from '../sql/db-span.js';
-import { type Guard } from '../sql/guard.js';
+import { type HookGuard } from '../hooks/hook-guard.js';
 import {
   COMPONENT_ID,
   CONNECT_OPERATION,
@@ -17,7 +17,7 @@ import { callSettling } from './settling-promise.js';
 export interface PgHooks {
   readonly tracer: Tracer;
   readonly settings: InstrumentationSettings;
-  readonly guard: Guard;
+  readonly guard: HookGuard;
 }
 
 /**

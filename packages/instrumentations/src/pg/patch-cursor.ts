@@ -1,6 +1,6 @@
 import { wrapMethod } from '../hooks/wrap.js';
 import { callerBound, type AnyFunction } from '../sql/caller-context.js';
-import { type Guard } from '../sql/guard.js';
+import { type HookGuard } from '../hooks/hook-guard.js';
 
 /**
  * Wraps pg-cursor's `read(rows, callback)` and `close(callback)` so their callbacks run in the caller's async
@@ -8,7 +8,7 @@ import { type Guard } from '../sql/guard.js';
  * `client.query(cursor)`. `exports` is the class (CommonJS) or an ES module namespace whose default is the class.
  * Returns the undo.
  */
-export function patchCursor(exports: unknown, guard: Guard): () => void {
+export function patchCursor(exports: unknown, guard: HookGuard): () => void {
   const Cursor =
     typeof exports === 'function' ? exports : (exports as { default?: unknown } | null)?.default;
   const proto = (Cursor as { prototype?: unknown } | undefined)?.prototype;
@@ -21,7 +21,7 @@ export function patchCursor(exports: unknown, guard: Guard): () => void {
   };
 }
 
-function bindingCallbackAt(original: AnyFunction, position: number, guard: Guard): AnyFunction {
+function bindingCallbackAt(original: AnyFunction, position: number, guard: HookGuard): AnyFunction {
   return function (this: unknown, ...args: unknown[]): unknown {
     const callback = args[position];
     if (guard.on && typeof callback === 'function') {

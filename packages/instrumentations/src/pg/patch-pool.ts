@@ -1,6 +1,6 @@
 import { wrapMethod } from '../hooks/wrap.js';
 import { callerBound, type AnyFunction } from '../sql/caller-context.js';
-import { type Guard } from '../sql/guard.js';
+import { type HookGuard } from '../hooks/hook-guard.js';
 
 /**
  * Wraps pg-pool's `Pool.prototype.connect(callback)` so the callback runs in its caller's async context: a caller
@@ -8,7 +8,7 @@ import { type Guard } from '../sql/guard.js';
  * that callback. Without it, the query's span would join the releasing request's trace. The promise form needs
  * nothing: `await` resumes in the caller's context. Returns the undo.
  */
-export function patchPool(Pool: unknown, guard: Guard): () => void {
+export function patchPool(Pool: unknown, guard: HookGuard): () => void {
   const proto = (Pool as { prototype?: unknown }).prototype;
   if (typeof proto !== 'object' || proto === null) throw new Error('pg-pool exports no class');
   return wrapMethod(

@@ -125,29 +125,3 @@ export function firstErrorIn(replies: unknown): Error | undefined {
   for (const reply of replies) if (reply instanceof Error) return reply;
   return undefined;
 }
-
-/**
- * Turns an instrumentation off after its own code failed: one diagnostic line, and `active` false from then on so
- * every hook passes straight through to the library.
- */
-export class HookGuard {
-  active = true;
-
-  constructor(
-    private readonly context: InstrumentationContext,
-    private readonly name: string,
-  ) {}
-
-  fail(error: unknown): void {
-    if (!this.active) return;
-    this.active = false;
-    try {
-      this.context.diagnostics.warn(
-        `${this.name}:hook`,
-        `${this.name} instrumentation failed and turned itself off: ${String(error)}`,
-      );
-    } catch {
-      // The diagnostic logger must not throw either; nothing else to do.
-    }
-  }
-}

@@ -1,8 +1,8 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { type InstrumentationContext, type Span } from '@windsock/core';
+import { HookGuard } from '../hooks/hook-guard.js';
 import {
   firstErrorIn,
-  HookGuard,
   redisPeer,
   startCommandSpan,
   TransactionSpan,
@@ -41,12 +41,12 @@ type Handlers = Parameters<diagnosticsChannel.TracingChannel<object>['subscribe'
  */
 export function subscribeNodeRedis(context: InstrumentationContext): () => void {
   if (typeof diagnosticsChannel.tracingChannel !== 'function') return noop;
-  const guard = new HookGuard(context, 'redis');
+  const guard = new HookGuard('redis', context.diagnostics);
 
   // A subscriber that throws would be rethrown on the next tick by diagnostics_channel: every handler catches.
   const commandHandlers: Handlers = {
     start(message) {
-      if (!guard.active) return;
+      if (!guard.on) return;
       try {
         const ctx = message as TraceContext;
         // Defensive: if a later version also publishes a MULTI's queued commands, the transaction covers them.
@@ -89,7 +89,7 @@ export function subscribeNodeRedis(context: InstrumentationContext): () => void 
 
   const batchHandlers: Handlers = {
     start(message) {
-      if (!guard.active) return;
+      if (!guard.on) return;
       try {
         const ctx = message as TraceContext;
         if (ctx.batchMode !== 'MULTI') return;

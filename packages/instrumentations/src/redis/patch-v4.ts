@@ -2,9 +2,9 @@ import { type InstrumentationContext, type Span } from '@windsock/core';
 import semver from 'semver';
 import { type ModulePatch } from '../hooks/module-hook.js';
 import { wrapMethod } from '../hooks/wrap.js';
+import { HookGuard } from '../hooks/hook-guard.js';
 import {
   firstErrorIn,
-  HookGuard,
   redisPeer,
   startCommandSpan,
   TransactionSpan,
@@ -47,7 +47,7 @@ interface QueueOptions {
  * own, and the wrapped queue getter pairs the queue with the client's address.
  */
 export function redisV4Patches(context: InstrumentationContext): ModulePatch[] {
-  const guard = new HookGuard(context, 'redis');
+  const guard = new HookGuard('redis', context.diagnostics);
   let probing: string | undefined;
 
   const patchQueue = (exports: unknown, version: string): (() => void) => {
@@ -68,7 +68,7 @@ export function redisV4Patches(context: InstrumentationContext): ModulePatch[] {
           // `asap` marks the client's own connection setup (SELECT, AUTH, CLIENT SETINFO); `chainId` the commands
           // of a MULTI, recorded as one span by the multiExecutor hook.
           if (
-            guard.active &&
+            guard.on &&
             Array.isArray(redisArgs) &&
             options?.asap !== true &&
             options?.chainId === undefined
@@ -126,7 +126,7 @@ export function redisV4Patches(context: InstrumentationContext): ModulePatch[] {
       'connect',
       (original) =>
         function (this: unknown, ...args: unknown[]) {
-          if (guard.active) {
+          if (guard.on) {
             try {
               const client = this as { options?: ClientOptions; isPubSubActive?: unknown };
               probing = peerOf(client.options);
@@ -148,7 +148,7 @@ export function redisV4Patches(context: InstrumentationContext): ModulePatch[] {
         function (this: unknown, ...args: unknown[]) {
           // Without a chain id the "multi" is `execAsPipeline()`: its commands are recorded one by one.
           const commands = args[0];
-          if (!guard.active || args[2] === undefined || !Array.isArray(commands)) {
+          if (!guard.on || args[2] === undefined || !Array.isArray(commands)) {
             return original.apply(this, args);
           }
           let transaction: TransactionSpan | undefined;

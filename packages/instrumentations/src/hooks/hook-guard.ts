@@ -1,9 +1,9 @@
 import { type DiagnosticLogger } from '@windsock/core';
 
 /**
- * Whether the Koa hooks still do their work. Off after `disable()` (a wrapper somebody else wrapped over stays in
- * place, so it must check) or after agent code in a hook threw: that costs one diagnostic line and the hooks then
- * pass every call straight through, rather than risk failing the same way on each request.
+ * Whether an instrumentation's hooks still do their work. Off after its undo (a wrapper somebody else installed
+ * over ours keeps ours in the call chain, so every hook checks) or after the agent's own code in a hook threw: one
+ * diagnostic line, then every call passes straight through rather than fail the same way on each request.
  */
 export class HookGuard {
   on = true;
@@ -25,9 +25,4 @@ export class HookGuard {
       // The diagnostic line is best effort; turning off is what matters.
     }
   }
-}
-
-/** Whether a copy of @koa/router was hooked: its hook then names every route it matches, as it matches. */
-export interface RouterHooks {
-  patched: boolean;
 }
