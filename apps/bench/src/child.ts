@@ -15,7 +15,7 @@ import {
   type ChildTask,
   type ParentMessage,
 } from './protocol.js';
-import { type HttpModule, runLoad, startWorkloadServer } from './workload.js';
+import { type ExpressModule, type HttpModule, runLoad, startWorkloadServer } from './workload.js';
 
 const MB = 1024 * 1024;
 
@@ -49,8 +49,10 @@ async function main(): Promise<void> {
 
   // Loaded after the agent starts and through require, as a CommonJS app would: agents that patch `http` on
   // require see it, and those that listen on diagnostics channels do not care.
-  const http = createRequire(import.meta.url)('node:http') as HttpModule;
-  const server = await startWorkloadServer(http, task.concurrency);
+  const require = createRequire(import.meta.url);
+  const http = require('node:http') as HttpModule;
+  const express = task.app === 'express' ? (require('express') as ExpressModule) : undefined;
+  const server = await startWorkloadServer(http, task.concurrency, express);
   const load = { port: server.port, concurrency: task.concurrency, maxRequests: task.maxRequests };
 
   const warmup =

@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     loadAverageBefore: loadBefore,
     loadAverageAfter: loadavg(),
   };
-  const title = `windsock e2e (${options.profile}): ${machine.cpus} cores, concurrency ${options.concurrency}, ${options.durationMs / 1000} s × ${options.runs} runs`;
+  const title = `windsock e2e (${options.profile}${options.app === 'express' ? ', Express app' : ''}): ${machine.cpus} cores, concurrency ${options.concurrency}, ${options.durationMs / 1000} s × ${options.runs} runs`;
 
   const sections = [
     `## ${title}`,

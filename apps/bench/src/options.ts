@@ -3,6 +3,8 @@ import { type BackendState, isBackendState } from './backend-state.js';
 
 export interface BenchOptions {
   profile: 'quick' | 'full';
+  /** The measured app: plain `http` handlers, or the same two endpoints as Express routes. */
+  app: 'http' | 'express';
   agents: AgentName[];
   states: BackendState[];
   runs: number;
@@ -29,7 +31,7 @@ export interface BenchOptions {
 
 const PROFILES: Record<
   BenchOptions['profile'],
-  Omit<BenchOptions, 'agents' | 'states' | 'outDir' | 'cpuProfile'>
+  Omit<BenchOptions, 'app' | 'agents' | 'states' | 'outDir' | 'cpuProfile'>
 > = {
   quick: {
     profile: 'quick',
@@ -57,6 +59,7 @@ const PROFILES: Record<
 
 const FLAGS = [
   'profile',
+  'app',
   'agents',
   'states',
   'runs',
@@ -77,6 +80,7 @@ type Flag = (typeof FLAGS)[number];
 
 export const USAGE = `Usage: pnpm bench:e2e [--flag=value ...]  (each flag also reads BENCH_<FLAG> from the environment)
   --profile=quick|full          preset durations (default quick: about 3 minutes; full: about 20)
+  --app=http|express            the measured app: plain http handlers (default) or the same endpoints as Express routes
   --agents=none,windsock,skywalking,opentelemetry
   --states=up,refused,blackhole
   --runs=N  --concurrency=N  --warmup-ms=N  --duration-ms=N  --max-requests=N  --flush-timeout-ms=N
@@ -128,9 +132,12 @@ export function parseOptions(
   };
   const recovery = given.get('recovery') ?? 'on';
   if (recovery !== 'on' && recovery !== 'off') throw new Error('--recovery must be on or off');
+  const app = given.get('app') ?? 'http';
+  if (app !== 'http' && app !== 'express') throw new Error('--app must be http or express');
 
   return {
     ...profile,
+    app,
     agents: list<AgentName>(
       'agents',
       ['none', 'windsock', 'skywalking', 'opentelemetry'],

@@ -3,6 +3,8 @@ import { type AgentName } from './agents/index.js';
 /** What the parent asks one measured child process to do (passed as JSON in `BENCH_TASK`). */
 export interface ChildTask {
   agent: AgentName;
+  /** The measured app (`--app`). */
+  app: 'http' | 'express';
   /** Receiver address for the agent; empty for no agent. */
   collector: string;
   concurrency: number;

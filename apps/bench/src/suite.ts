@@ -54,6 +54,7 @@ export function plannedCases(options: BenchOptions): { agent: AgentName; state: 
 export function taskFor(agent: AgentName, collector: string, options: BenchOptions): ChildTask {
   return {
     agent,
+    app: options.app,
     collector,
     concurrency: options.concurrency,
     warmupMs: options.warmupMs,

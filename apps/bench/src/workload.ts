@@ -3,6 +3,22 @@ import { type AddressInfo } from 'node:net';
 
 export type HttpModule = typeof Http;
 
+/** The part of Express the workload uses (`--app=express`), loaded by the child after the agent starts. */
+export type ExpressModule = () => {
+  get(path: string, handler: (request: unknown, response: Http.ServerResponse) => void): void;
+} & Http.RequestListener;
+
+/** The same two endpoints as routes of an Express app: what a framework plugin adds is then measured too. */
+function expressApp(
+  express: ExpressModule,
+  callB: (response: Http.ServerResponse) => void,
+): Http.RequestListener {
+  const app = express();
+  app.get('/b', (_request, response) => response.end('b'));
+  app.get('/a', (_request, response) => callB(response));
+  return app;
+}
+
 export interface WorkloadServer {
   port: number;
   close(): Promise<void>;
@@ -16,14 +32,11 @@ export interface WorkloadServer {
 export async function startWorkloadServer(
   http: HttpModule,
   concurrency: number,
+  express?: ExpressModule,
 ): Promise<WorkloadServer> {
   const upstream = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let port = 0;
-  const server = http.createServer((request, response) => {
-    if (request.url === '/b') {
-      response.end('b');
-      return;
-    }
+  const callB = (response: Http.ServerResponse) => {
     const inner = http.get({ host: '127.0.0.1', port, path: '/b', agent: upstream }, (answer) => {
       answer.resume();
       answer.on('end', () => response.end('a'));
@@ -32,7 +45,14 @@ export async function startWorkloadServer(
       response.statusCode = 502;
       response.end();
     });
-  });
+  };
+  const server =
+    express === undefined
+      ? http.createServer((request, response) => {
+          if (request.url === '/b') response.end('b');
+          else callB(response);
+        })
+      : http.createServer(expressApp(express, callB));
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
