@@ -146,6 +146,14 @@ describe.each([
       res.send(`legacy ${req.params.id}`);
     });
 
+    // One router mounted at two places: its routes are one endpoint each, under both mounts.
+    const shared = express.Router();
+    shared.get('/things/:thingId', (req, res) => {
+      res.send(`shared ${req.params.thingId}`);
+    });
+    server.use('/v1', shared);
+    server.use('/v2', shared);
+
     const admin = express();
     admin.get('/stats/:day', (req, res) => {
       res.send(`stats of ${req.params.day}`);
@@ -269,6 +277,17 @@ describe.each([
     });
     expect((await entryFor(base, '/api/v1/ping')).span.operationName).toBe('GET:/api/v1/ping');
     expect((await entryFor(base, '/api')).span.operationName).toBe('GET:/api');
+  });
+
+  it('names the routes of a router mounted at two places by both mounts', async () => {
+    expect((await get('/v2/things/3')).body).toBe('shared 3');
+    expect((await get('/v1/things/4')).body).toBe('shared 4');
+    expect((await entryFor(base, '/v2/things/3')).span.operationName).toBe(
+      'GET:[/v1,/v2]/things/:thingId',
+    );
+    expect((await entryFor(base, '/v1/things/4')).span.operationName).toBe(
+      'GET:[/v1,/v2]/things/:thingId',
+    );
   });
 
   it('puts the mount of a sub-application in front of its routes', async () => {

@@ -2,6 +2,7 @@ import {
   type Instrumentation,
   type InstrumentationContext,
   type SupportedModule,
+  type Tracer,
 } from '@windsock/core';
 import semver from 'semver';
 import { hookModules, type ModulePatch } from '../hooks/module-hook.js';
@@ -48,7 +49,7 @@ export function enableExpress(
     },
     {
       file: 'lib/router/layer.js',
-      patch: layerPatch(modules.express, 'lib/router/layer.js', guard),
+      patch: layerPatch(modules.express, 'lib/router/layer.js', tracer, guard),
     },
     {
       file: 'index.js',
@@ -57,7 +58,7 @@ export function enableExpress(
         patch: (exports) => patchRouter(prototypeOf(exports), tracer, guard),
       },
     },
-    { file: 'lib/layer.js', patch: layerPatch(modules.router, 'lib/layer.js', guard) },
+    { file: 'lib/layer.js', patch: layerPatch(modules.router, 'lib/layer.js', tracer, guard) },
   ];
   const unhook = hookModules(
     'express',
@@ -74,16 +75,20 @@ export function enableExpress(
 
 /**
  * The layer file's patch accepts any version and checks the range itself, without a diagnostic: the router file
- * of the same copy already wrote the one line an unsupported version costs. A layer patched alone would be inert
- * anyway (nothing marks a request without the router's patch), but an unsupported copy is left entirely alone.
+ * of the same copy already wrote the one line an unsupported version costs, and the copy is left entirely alone.
  */
-function layerPatch(module: SupportedModule, file: string, guard: Guard): ModulePatch {
+function layerPatch(
+  module: SupportedModule,
+  file: string,
+  tracer: Tracer,
+  guard: Guard,
+): ModulePatch {
   return {
     module: { name: module.name, versions: '*' },
     file,
     patch: (exports, version) => {
       if (!semver.satisfies(version, module.versions, { includePrerelease: true })) return noop;
-      return patchLayer(prototypeOf(exports), guard);
+      return patchLayer(prototypeOf(exports), tracer, guard);
     },
   };
 }

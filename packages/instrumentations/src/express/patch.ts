@@ -1,30 +1,39 @@
-import { type Tracer } from '@windsock/core';
+import { type Span, type Tracer } from '@windsock/core';
+import { ComponentId } from '@windsock/protocol';
 import { wrapMethod } from '../hooks/wrap.js';
+import { logError } from './errors.js';
 import { type Guard } from './guard.js';
-import { enterMount, enterRouter, isTraced, recordError, routeMatched } from './request-state.js';
-import { matchedTemplate, mountTemplate, pathTemplate } from './template.js';
+import { RouteName, unmatchedName } from './names.js';
+import { type LayerLike, type RouterLike, scan, setTemplate } from './structure.js';
+import { mountTemplate, pathTemplate } from './template.js';
 
-// The template of a mount, stored on its layer when `use` registers it: the layer itself keeps only a matcher
-// (Express 4, router 2.2) or the raw path (router 2.3).
-const kMount = Symbol('windsock.express.mount');
-// A route's template, computed once from `route.path`.
-const kTemplate = Symbol('windsock.express.template');
+// A route's template, computed once from `route.path`, with its names.
+const kName = Symbol('windsock.express.route');
 
 interface RouteLike {
   path?: unknown;
-  [kTemplate]?: string;
+  [kName]?: RouteName;
 }
 
-interface LayerLike {
-  route?: RouteLike | null;
-  rawPath?: unknown;
-  path?: unknown;
-  keys?: unknown;
-  params?: unknown;
-  [kMount]?: string;
+interface RequestLike {
+  method?: unknown;
 }
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
+
+/**
+ * The OAP form of `nameEntrySpan` (`../http-route/route-name.ts`) with names built once (`names.ts`): the entry span
+ * takes the name and the Express component.
+ */
+function takeOver(entry: Span, name: string): void {
+  entry.setOperationName(name);
+  entry.setComponent(ComponentId.Express);
+}
+
+function methodOf(req: unknown): string | undefined {
+  const method = (req as RequestLike).method;
+  return typeof method === 'string' ? method : undefined;
+}
 
 /**
  * Wraps a router's `handle` (one call per router a request enters) and `use` (registration): Express 4's router
@@ -40,13 +49,12 @@ export function patchRouter(proto: object, tracer: Tracer, guard: Guard): () => 
         let done = out;
         if (guard.on) {
           try {
-            done = enterRouter(tracer, guard, req, out);
+            done = enterRouter(tracer, guard, this as RouterLike, req, out);
           } catch (error) {
             guard.fail(error);
           }
         }
-        // eslint-disable-next-line prefer-rest-params -- the call goes on exactly as it came
-        if (done === out) return original.apply(this, arguments as unknown as unknown[]);
+        // Routers are always handed the request, the response and the callback.
         return original.call(this, req, res, done);
       },
   );
@@ -85,89 +93,109 @@ export function patchRouter(proto: object, tracer: Tracer, guard: Guard): () => 
 }
 
 /**
- * Wraps a layer prototype: Express 4's `handle_request`/`handle_error`, router 2's `handleRequest`/`handleError`
- * (whichever exist). A route's layer names the entry span, a mount's layer adds its template for the routes below,
- * an error reaching a layer is logged. Returns the undo.
+ * The request enters a router. A router mounted in another one has nothing to do: the outer router named the
+ * request. The application's router takes over the active entry span, renamed `METHOD:/<unmatched>` until a route
+ * matches, component Express, and gets `out` wrapped so that an error leaving the application (to Express's final
+ * handler) is logged.
  */
-export function patchLayer(proto: object, guard: Guard): () => void {
+function enterRouter(
+  tracer: Tracer,
+  guard: Guard,
+  router: RouterLike,
+  req: unknown,
+  out: unknown,
+): unknown {
+  if (scan(router, ownRoute)) return out;
+  const entry = tracer.activeEntrySpan();
+  if (entry === undefined) return out;
+  takeOver(entry, unmatchedName(methodOf(req)));
+  if (typeof out !== 'function') return out;
+  const done = out as AnyFunction;
+  return function (this: unknown, err?: unknown) {
+    if (guard.on) {
+      try {
+        logError(entry, req, err);
+      } catch (error) {
+        guard.fail(error);
+      }
+    }
+    // eslint-disable-next-line prefer-rest-params -- passes on exactly what Express passed
+    return done.apply(this, arguments as unknown as unknown[]);
+  };
+}
+
+/**
+ * Wraps a layer prototype: Express 4's `handle_request`/`handle_error`, router 2's `handleRequest`/`handleError`
+ * (whichever exist). A route's layer names the entry span; an error reaching a layer is logged. Returns the undo.
+ */
+export function patchLayer(proto: object, tracer: Tracer, guard: Guard): () => void {
   const undos: (() => void)[] = [];
   for (const key of ['handle_request', 'handleRequest']) {
-    undos.push(wrapMethod(proto, key, (original) => wrapHandleRequest(original, guard)));
+    undos.push(wrapMethod(proto, key, (original) => wrapHandleRequest(original, tracer, guard)));
   }
   for (const key of ['handle_error', 'handleError']) {
-    undos.push(wrapMethod(proto, key, (original) => wrapHandleError(original, guard)));
+    undos.push(wrapMethod(proto, key, (original) => wrapHandleError(original, tracer, guard)));
   }
   return () => {
     for (const undo of undos.reverse()) undo();
   };
 }
 
-function wrapHandleRequest(original: AnyFunction, guard: Guard): AnyFunction {
+function wrapHandleRequest(original: AnyFunction, tracer: Tracer, guard: Guard): AnyFunction {
   return function handleRequest(this: unknown, req: unknown, res: unknown, next: unknown) {
-    let chained = next;
     if (guard.on) {
       try {
-        chained = onLayer(this as LayerLike, req, next);
+        onLayer(tracer, this as LayerLike, req);
       } catch (error) {
         guard.fail(error);
       }
     }
-    // eslint-disable-next-line prefer-rest-params -- the call goes on exactly as it came
-    if (chained === next) return original.apply(this, arguments as unknown as unknown[]);
-    return original.call(this, req, res, chained);
+    // Layers are always handed the request, the response and `next`.
+    return original.call(this, req, res, next);
   };
 }
 
-function wrapHandleError(original: AnyFunction, guard: Guard): AnyFunction {
-  return function handleError(this: unknown, error: unknown, req: unknown) {
+function wrapHandleError(original: AnyFunction, tracer: Tracer, guard: Guard): AnyFunction {
+  return function handleError(
+    this: unknown,
+    error: unknown,
+    req: unknown,
+    res: unknown,
+    next: unknown,
+  ) {
     if (guard.on) {
       try {
-        recordError(req, error);
+        const entry = tracer.activeEntrySpan();
+        if (entry !== undefined) logError(entry, req, error);
       } catch (failure) {
         guard.fail(failure);
       }
     }
-    // eslint-disable-next-line prefer-rest-params -- the call goes on exactly as it came
-    return original.apply(this, arguments as unknown as unknown[]);
+    // Layers are always handed the error, the request, the response and `next`.
+    return original.call(this, error, req, res, next);
   };
 }
 
-function onLayer(layer: LayerLike, req: unknown, next: unknown): unknown {
-  if (!isTraced(req)) return next;
-  const route = layer.route;
-  if (route !== undefined && route !== null) {
-    routeMatched(req, routeTemplate(route));
-    return next;
-  }
-  return enterMount(req, layerMount(layer), next);
+/** A route's layer names the entry span; every other layer is left alone (a mount is known from its router). */
+function onLayer(tracer: Tracer, layer: LayerLike, req: unknown): void {
+  const route = layer.route as RouteLike | null | undefined;
+  if (route === undefined || route === null) return;
+  const entry = tracer.activeEntrySpan();
+  if (entry === undefined) return;
+  takeOver(entry, routeName(route).nameFor(methodOf(req), req));
 }
 
-function routeTemplate(route: RouteLike): string {
-  let template = route[kTemplate];
-  if (template === undefined) {
-    template = pathTemplate(route.path);
-    route[kTemplate] = template;
-  }
-  return template;
+function ownRoute(layer: LayerLike, router: RouterLike): void {
+  routeName(layer.route as RouteLike).owner = router;
 }
 
-/**
- * A non-route layer's mount template: the one `use` stored, else (a layer registered before the instrumentation
- * was enabled) router 2.3's raw path, else the template rebuilt from what the layer matched. Route handlers' own
- * layers never matched anything (or match `/`) and add nothing. Undefined: a mount whose template is unknown.
- */
-function layerMount(layer: LayerLike): string | undefined {
-  const tagged = layer[kMount];
-  if (tagged !== undefined) return tagged;
-  if (layer.rawPath !== undefined) return mountTemplate(layer.rawPath);
-  if (typeof layer.path !== 'string') return '';
-  const keys = Array.isArray(layer.keys) ? (layer.keys as unknown[]) : [];
-  const params =
-    typeof layer.params === 'object' && layer.params !== null
-      ? (layer.params as Record<string, unknown>)
-      : undefined;
-  const template = matchedTemplate(layer.path, keys, params);
-  return template === undefined ? undefined : mountTemplate(template);
+function routeName(route: RouteLike): RouteName {
+  let name = route[kName];
+  if (name === undefined) {
+    name = new RouteName(pathTemplate(route.path));
+    route[kName] = name;
+  }
+  return name;
 }
 
 function stackOf(router: unknown): unknown[] | undefined {
@@ -192,6 +220,6 @@ function tagMounts(stack: readonly unknown[], before: number, args: readonly unk
   const template = mountTemplate(usePath(args));
   for (let i = before; i < stack.length; i++) {
     const layer = stack[i];
-    if (typeof layer === 'object' && layer !== null) (layer as LayerLike)[kMount] = template;
+    if (typeof layer === 'object' && layer !== null) setTemplate(layer, template);
   }
 }
