@@ -5,19 +5,19 @@ import { encodeSw8, RefType, type SegmentObject } from '@windsock/protocol';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // The fixtures import `@windsock/core` by name, which Node resolves to this package's own built `dist` through its
-// `exports` map (package self-reference): they run exactly what users install, ESM and CJS entry alike. So the test
-// builds first, from the current source.
+// `exports` map (package self-reference): they run exactly what users install, ESM and CJS entry alike. turbo builds
+// the package before its tests; run alone (vitest in this folder), the test builds what is missing. It never
+// rebuilds over an existing dist/: a clean build would delete the files other packages' builds and tests are reading.
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 beforeAll(() => {
-  // The built core imports the built protocol; build it only if missing (its engineer may be rebuilding it).
-  if (!existsSync(new URL('../../protocol/dist/index.cjs', import.meta.url))) {
-    execFileSync('pnpm', ['--filter', '@windsock/protocol', 'run', 'build'], {
+  for (const pkg of ['protocol', 'core']) {
+    if (existsSync(new URL(`../../${pkg}/dist/index.cjs`, import.meta.url))) continue;
+    execFileSync('pnpm', ['--filter', `@windsock/${pkg}`, 'run', 'build'], {
       cwd: packageDir,
       stdio: 'ignore',
     });
   }
-  execFileSync('pnpm', ['run', 'build'], { cwd: packageDir, stdio: 'ignore' });
 }, 180_000);
 
 const incoming = {
