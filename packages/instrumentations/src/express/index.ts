@@ -29,22 +29,24 @@ export const expressInstrumentation: Instrumentation = {
 
 /**
  * Hooks the routers of both Express majors, for copies loaded from now on and copies already loaded. `modules` is
- * the supported range (the tests narrow it to check the out-of-range path with a real package). Returns the undo.
+ * the supported range (the tests narrow it to check the out-of-range path with a real package); `guard` switches
+ * the hooks' work (the bench turns it off and on without patching again). Returns the undo.
  */
 export function enableExpress(
   context: InstrumentationContext,
   modules: ExpressModules = { express: EXPRESS, router: ROUTER },
+  guard: Guard = new Guard(context.diagnostics, 'express'),
 ): () => void {
-  const guard = new Guard(context.diagnostics, 'express');
   const { tracer } = context;
-  const patches: LoadedPatch[] = [
+  // `late`: for copies already loaded, whose routers may have been built before these patches.
+  const patches = (late: boolean): LoadedPatch[] => [
     {
       file: 'lib/router/index.js',
       patch: {
         module: modules.express,
         file: 'lib/router/index.js',
         // Express 4's router module exports the prototype its routers inherit from.
-        patch: (exports) => patchRouter(exports as object, tracer, guard),
+        patch: (exports) => patchRouter(exports as object, tracer, guard, late),
       },
     },
     {
@@ -55,7 +57,7 @@ export function enableExpress(
       file: 'index.js',
       patch: {
         module: modules.router,
-        patch: (exports) => patchRouter(prototypeOf(exports), tracer, guard),
+        patch: (exports) => patchRouter(prototypeOf(exports), tracer, guard, late),
       },
     },
     { file: 'lib/layer.js', patch: layerPatch(modules.router, 'lib/layer.js', tracer, guard) },
@@ -63,9 +65,9 @@ export function enableExpress(
   const unhook = hookModules(
     'express',
     context,
-    patches.map((p) => p.patch),
+    patches(false).map((p) => p.patch),
   );
-  const unpatchLoaded = patchLoadedCopies('express', context, patches);
+  const unpatchLoaded = patchLoadedCopies('express', context, patches(true));
   return () => {
     guard.on = false;
     unpatchLoaded();

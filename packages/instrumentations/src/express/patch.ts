@@ -4,7 +4,7 @@ import { wrapMethod } from '../hooks/wrap.js';
 import { logError } from './errors.js';
 import { type Guard } from './guard.js';
 import { RouteName, unmatchedName } from './names.js';
-import { type LayerLike, type RouterLike, scan, setTemplate } from './structure.js';
+import { type LayerLike, record, type RouterLike, scan, setTemplate } from './structure.js';
 import { mountTemplate, pathTemplate } from './template.js';
 
 // A route's template, computed once from `route.path`, with its names.
@@ -17,6 +17,7 @@ interface RouteLike {
 
 interface RequestLike {
   method?: unknown;
+  baseUrl?: unknown;
 }
 
 type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
@@ -36,11 +37,17 @@ function methodOf(req: unknown): string | undefined {
 }
 
 /**
- * Wraps a router's `handle` (one call per router a request enters) and `use` (registration): Express 4's router
- * (`express/lib/router/index.js`, whose export is the prototype) and the `router` package's `Router.prototype`
- * (Express 5). Returns the undo.
+ * Wraps a router's `handle` (one call per router a request enters), `use` and `route` (registration): Express 4's
+ * router (`express/lib/router/index.js`, whose export is the prototype) and the `router` package's
+ * `Router.prototype` (Express 5). `late`: the copy was loaded before the instrumentation was enabled, so routers
+ * may exist that `use` and `route` never saw. Returns the undo.
  */
-export function patchRouter(proto: object, tracer: Tracer, guard: Guard): () => void {
+export function patchRouter(
+  proto: object,
+  tracer: Tracer,
+  guard: Guard,
+  late: boolean,
+): () => void {
   const undoHandle = wrapMethod(
     proto,
     'handle',
@@ -49,7 +56,8 @@ export function patchRouter(proto: object, tracer: Tracer, guard: Guard): () => 
         let done = out;
         if (guard.on) {
           try {
-            done = enterRouter(tracer, guard, this as RouterLike, req, out);
+            if (late) scan(this as RouterLike, ownRoute);
+            done = enterRouter(tracer, guard, req, out);
           } catch (error) {
             guard.fail(error);
           }
@@ -58,54 +66,54 @@ export function patchRouter(proto: object, tracer: Tracer, guard: Guard): () => 
         return original.call(this, req, res, done);
       },
   );
-  const undoUse = wrapMethod(
-    proto,
-    'use',
-    (original) =>
-      function use(this: unknown) {
-        let stack: unknown[] | undefined;
-        let before = 0;
-        if (guard.on) {
-          try {
-            stack = stackOf(this);
-            before = stack?.length ?? 0;
-          } catch (error) {
-            guard.fail(error);
-          }
-        }
-        // eslint-disable-next-line prefer-rest-params -- the call goes on exactly as it came
-        const args = arguments as unknown as unknown[];
-        const result = original.apply(this, args);
-        if (guard.on && stack !== undefined) {
-          try {
-            tagMounts(stack, before, args);
-          } catch (error) {
-            guard.fail(error);
-          }
-        }
-        return result;
-      },
+  const undoUse = wrapMethod(proto, 'use', (original) => wrapRegistration(original, guard, true));
+  const undoRoute = wrapMethod(proto, 'route', (original) =>
+    wrapRegistration(original, guard, false),
   );
   return () => {
+    undoRoute();
     undoUse();
     undoHandle();
   };
 }
 
 /**
- * The request enters a router. A router mounted in another one has nothing to do: the outer router named the
- * request. The application's router takes over the active entry span, renamed `METHOD:/<unmatched>` until a route
- * matches, component Express, and gets `out` wrapped so that an error leaving the application (to Express's final
- * handler) is logged.
+ * `use` and `route` add layers to the router's stack: what they are is recorded (a mount's template for `use`).
  */
-function enterRouter(
-  tracer: Tracer,
-  guard: Guard,
-  router: RouterLike,
-  req: unknown,
-  out: unknown,
-): unknown {
-  if (scan(router, ownRoute)) return out;
+function wrapRegistration(original: AnyFunction, guard: Guard, mount: boolean): AnyFunction {
+  return function register(this: unknown) {
+    let before = -1;
+    if (guard.on) {
+      try {
+        before = stackOf(this)?.length ?? -1;
+      } catch (error) {
+        guard.fail(error);
+      }
+    }
+    // eslint-disable-next-line prefer-rest-params -- the call goes on exactly as it came
+    const args = arguments as unknown as unknown[];
+    const result = original.apply(this, args);
+    if (guard.on && before >= 0) {
+      try {
+        if (mount) tagMounts(stackOf(this) ?? [], before, args);
+        record(this as RouterLike, before, ownRoute);
+      } catch (error) {
+        guard.fail(error);
+      }
+    }
+    return result;
+  };
+}
+
+/**
+ * The request enters a router. Only the first router a request enters names it (the router sets `req.baseUrl`
+ * on the way in; the routers below it, mounted routers and sub-applications, find it set): the active entry span is
+ * renamed `METHOD:/<unmatched>` until a route matches, takes the Express component, and `out` is wrapped so that an
+ * error leaving the application (to Express's final handler) is logged.
+ */
+function enterRouter(tracer: Tracer, guard: Guard, req: unknown, out: unknown): unknown {
+  if (typeof req !== 'object' || req === null || (req as RequestLike).baseUrl !== undefined)
+    return out;
   const entry = tracer.activeEntrySpan();
   if (entry === undefined) return out;
   takeOver(entry, unmatchedName(methodOf(req)));

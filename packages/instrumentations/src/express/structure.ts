@@ -2,9 +2,10 @@ import { joinTemplate, matchedTemplate, mountTemplate } from './template.js';
 
 // Where each router is mounted is known from the routers themselves, so a request needs no bookkeeping of the
 // mounts it passes: keeping per-request state (the request's mount prefix, restored by wrapping `next`) cost more
-// than everything else this instrumentation does. A router learns its mounts when its parent is entered: the parent's
-// stack is scanned for layers whose handler is a router. A sub-application mounted with `app.use` is behind a closure
-// of Express's, so it is placed through what Express keeps on it (`parent`, `mountpath`) and the request's `app`.
+// than everything else this instrumentation does. `use` and `route` record what they add (a layer whose handler is
+// a router is a mount of that router); routers built before the instrumentation was enabled are scanned as they are
+// entered instead. A sub-application mounted with `app.use` is behind a closure of Express's, so it is placed
+// through what Express keeps on it (`parent`, `mountpath`) and the request's `app`.
 //
 // What is learnt is kept beside Express's routers and layers, in weak maps, not on them: properties of ours would
 // give their objects new shapes under Express's own hot property reads.
@@ -56,37 +57,49 @@ export function setTemplate(layer: LayerLike, template: string): void {
 }
 
 /**
- * Records the mounts in a router's stack when the stack grew since the last look, and calls `onRoute` with each
- * route layer found then. Returns whether the router is mounted in another one (then the outer router has named the
- * request already).
+ * Records what the layers of `router`'s stack from `from` on are: a route's layer is passed to `onRoute` (which
+ * remembers its router), a layer whose handler is a router records a mount of that router.
+ */
+export function record(
+  router: RouterLike,
+  from: number,
+  onRoute: (layer: LayerLike, router: RouterLike) => void,
+): void {
+  const stack = (router as { stack?: unknown }).stack;
+  if (!Array.isArray(stack)) return;
+  for (let i = from; i < stack.length; i++) {
+    const layer: unknown = stack[i];
+    if (typeof layer !== 'object' || layer === null) continue;
+    const found = layer as LayerLike;
+    if (found.route !== undefined && found.route !== null) {
+      onRoute(found, router);
+      continue;
+    }
+    const child = childRouter(found.handle);
+    if (child === undefined) continue;
+    const mounts = (infoOf(child).mounts ??= []);
+    if (!mounts.some((m) => m.layer === found)) {
+      mounts.push({ parent: router, layer: found });
+      version += 1;
+    }
+  }
+}
+
+/**
+ * For routers registered before the instrumentation was enabled, which `use` and `route` did not see: records the
+ * stack when it grew since the last look. Called as the router is entered, so its mounts are known before the
+ * routers below it are.
  */
 export function scan(
   router: RouterLike,
   onRoute: (layer: LayerLike, router: RouterLike) => void,
-): boolean {
-  let info = routers.get(router);
+): void {
   const stack = (router as { stack?: unknown }).stack;
-  if (Array.isArray(stack) && info?.scanned !== stack.length) {
-    info ??= infoOf(router);
-    info.scanned = stack.length;
-    for (const layer of stack as unknown[]) {
-      if (typeof layer !== 'object' || layer === null) continue;
-      const found = layer as LayerLike;
-      if (found.route !== undefined && found.route !== null) {
-        onRoute(found, router);
-        continue;
-      }
-      const child = childRouter(found.handle);
-      if (child === undefined) continue;
-      const childInfo = infoOf(child);
-      const mounts = (childInfo.mounts ??= []);
-      if (!mounts.some((m) => m.layer === found)) {
-        mounts.push({ parent: router, layer: found });
-        version += 1;
-      }
-    }
-  }
-  return info?.mounts !== undefined;
+  if (!Array.isArray(stack)) return;
+  const info = infoOf(router);
+  if (info.scanned === stack.length) return;
+  info.scanned = stack.length;
+  record(router, 0, onRoute);
 }
 
 function infoOf(router: RouterLike): RouterInfo {
