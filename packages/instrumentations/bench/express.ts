@@ -27,7 +27,7 @@ import {
   type InstrumentationContext,
 } from '@windsock/core';
 import type Express from 'express';
-import { Guard } from '../src/express/guard.js';
+import { HookGuard } from '../src/hooks/hook-guard.js';
 import { enableExpress } from '../src/express/index.js';
 
 const require = createRequire(import.meta.url);
@@ -136,7 +136,7 @@ function dispatchTable(major: number, pkg: string): void {
 
 /** Serves the app; a line on stdin switches the mode (or only asks) and is answered with the CPU time so far. */
 function serve(pkg: string): void {
-  const guard = new Guard(context.diagnostics, 'express');
+  const guard = new HookGuard('express', context.diagnostics);
   // Enabled before Express loads, as under `-r windsock/register`.
   enableExpress(context, undefined, guard);
   const server = createServer(buildApp(require(pkg) as typeof Express));

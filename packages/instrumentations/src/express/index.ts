@@ -5,9 +5,9 @@ import {
   type Tracer,
 } from '@windsock/core';
 import semver from 'semver';
+import { HookGuard } from '../hooks/hook-guard.js';
+import { type LoadedPatch, patchLoadedCopies } from '../hooks/loaded-copies.js';
 import { hookModules, type ModulePatch } from '../hooks/module-hook.js';
-import { Guard } from './guard.js';
-import { type LoadedPatch, patchLoadedCopies } from './loaded.js';
 import { patchLayer, patchRouter } from './patch.js';
 
 const EXPRESS: SupportedModule = { name: 'express', versions: '>=4 <6' };
@@ -35,7 +35,7 @@ export const expressInstrumentation: Instrumentation = {
 export function enableExpress(
   context: InstrumentationContext,
   modules: ExpressModules = { express: EXPRESS, router: ROUTER },
-  guard: Guard = new Guard(context.diagnostics, 'express'),
+  guard: HookGuard = new HookGuard('express', context.diagnostics),
 ): () => void {
   const { tracer } = context;
   // `late`: for copies already loaded, whose routers may have been built before these patches.
@@ -83,7 +83,7 @@ function layerPatch(
   module: SupportedModule,
   file: string,
   tracer: Tracer,
-  guard: Guard,
+  guard: HookGuard,
 ): ModulePatch {
   return {
     module: { name: module.name, versions: '*' },

@@ -2,7 +2,7 @@ import { type Span, type Tracer } from '@windsock/core';
 import { ComponentId } from '@windsock/protocol';
 import { wrapMethod } from '../hooks/wrap.js';
 import { logError } from './errors.js';
-import { type Guard } from './guard.js';
+import { type HookGuard } from '../hooks/hook-guard.js';
 import { RouteName, unmatchedName } from './names.js';
 import { type LayerLike, record, type RouterLike, scan, setTemplate } from './structure.js';
 import { mountTemplate, pathTemplate } from './template.js';
@@ -45,7 +45,7 @@ function methodOf(req: unknown): string | undefined {
 export function patchRouter(
   proto: object,
   tracer: Tracer,
-  guard: Guard,
+  guard: HookGuard,
   late: boolean,
 ): () => void {
   const undoHandle = wrapMethod(
@@ -80,7 +80,7 @@ export function patchRouter(
 /**
  * `use` and `route` add layers to the router's stack: what they are is recorded (a mount's template for `use`).
  */
-function wrapRegistration(original: AnyFunction, guard: Guard, mount: boolean): AnyFunction {
+function wrapRegistration(original: AnyFunction, guard: HookGuard, mount: boolean): AnyFunction {
   return function register(this: unknown) {
     let before = -1;
     if (guard.on) {
@@ -111,7 +111,7 @@ function wrapRegistration(original: AnyFunction, guard: Guard, mount: boolean): 
  * renamed `METHOD:/<unmatched>` until a route matches, takes the Express component, and `out` is wrapped so that an
  * error leaving the application (to Express's final handler) is logged.
  */
-function enterRouter(tracer: Tracer, guard: Guard, req: unknown, out: unknown): unknown {
+function enterRouter(tracer: Tracer, guard: HookGuard, req: unknown, out: unknown): unknown {
   if (typeof req !== 'object' || req === null || (req as RequestLike).baseUrl !== undefined)
     return out;
   const entry = tracer.activeEntrySpan();
@@ -136,7 +136,7 @@ function enterRouter(tracer: Tracer, guard: Guard, req: unknown, out: unknown): 
  * Wraps a layer prototype: Express 4's `handle_request`/`handle_error`, router 2's `handleRequest`/`handleError`
  * (whichever exist). A route's layer names the entry span; an error reaching a layer is logged. Returns the undo.
  */
-export function patchLayer(proto: object, tracer: Tracer, guard: Guard): () => void {
+export function patchLayer(proto: object, tracer: Tracer, guard: HookGuard): () => void {
   const undos: (() => void)[] = [];
   for (const key of ['handle_request', 'handleRequest']) {
     undos.push(wrapMethod(proto, key, (original) => wrapHandleRequest(original, tracer, guard)));
@@ -149,7 +149,7 @@ export function patchLayer(proto: object, tracer: Tracer, guard: Guard): () => v
   };
 }
 
-function wrapHandleRequest(original: AnyFunction, tracer: Tracer, guard: Guard): AnyFunction {
+function wrapHandleRequest(original: AnyFunction, tracer: Tracer, guard: HookGuard): AnyFunction {
   return function handleRequest(this: unknown, req: unknown, res: unknown, next: unknown) {
     if (guard.on) {
       try {
@@ -163,7 +163,7 @@ function wrapHandleRequest(original: AnyFunction, tracer: Tracer, guard: Guard):
   };
 }
 
-function wrapHandleError(original: AnyFunction, tracer: Tracer, guard: Guard): AnyFunction {
+function wrapHandleError(original: AnyFunction, tracer: Tracer, guard: HookGuard): AnyFunction {
   return function handleError(
     this: unknown,
     error: unknown,
