@@ -4,8 +4,8 @@ import { type AddressInfo } from 'node:net';
 import { encodeSw8 } from '@windsock/protocol';
 import { type BenchResult, bench, benchAsync, printTable } from '@windsock/bench-kit';
 import { createTracer } from '../src/index.js';
-import { extract, injectHeaders } from '../src/propagation.js';
-import { type SpanRecord } from '../src/span.js';
+import { extract, injectHeaders } from '../src/propagation/sw8.js';
+import { type SpanRecord } from '../src/tracing/span.js';
 
 let reported = 0;
 const tracer = createTracer({

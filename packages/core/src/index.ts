@@ -1,10 +1,10 @@
-export { createTracer, Tracer, type TracerOptions } from './tracer.js';
-export { DEFAULT_MAX_SPANS_PER_SEGMENT, DEFAULT_MAX_TAG_VALUE_LENGTH } from './tracer.js';
-export { suppressTracing } from './context.js';
-export { runInSpan } from './run-in-span.js';
-export { DEFAULT_MAX_ERROR_STACK_LENGTH, NOOP_SPAN } from './span.js';
-export { nextId } from './ids.js';
-export { globToRegExpSource, IgnoreRules } from './ignore-rules.js';
+export { createTracer, Tracer, type TracerOptions } from './tracing/tracer.js';
+export { DEFAULT_MAX_SPANS_PER_SEGMENT, DEFAULT_MAX_TAG_VALUE_LENGTH } from './tracing/tracer.js';
+export { suppressTracing } from './tracing/context.js';
+export { runInSpan } from './tracing/run-in-span.js';
+export { DEFAULT_MAX_ERROR_STACK_LENGTH, NOOP_SPAN } from './tracing/span.js';
+export { nextId } from './tracing/ids.js';
+export { globToRegExpSource, IgnoreRules } from './tracing/ignore-rules.js';
 export { type InstrumentationName } from './instrumentation/http-instrumentation.js';
 export type {
   ActiveContext,
@@ -13,18 +13,18 @@ export type {
   HeaderSource,
   HeaderTarget,
   LocalSpanOptions,
-  Sink,
   Span,
   TracerStats,
-} from './types.js';
-export { bindAgent, isAgentRunning, runAsAgent } from './agent-guard.js';
+} from './tracing/types.js';
+export type { Sink } from './sink.js';
+export { bindAgent, isAgentRunning, runAsAgent } from './diagnostics/agent-guard.js';
 export {
   createDiagnosticLogger,
   DEFAULT_DIAGNOSTIC_THROTTLE_MS,
   type DiagnosticLevel,
   type DiagnosticLogger,
   type DiagnosticLoggerOptions,
-} from './diagnostic-logger.js';
+} from './diagnostics/diagnostic-logger.js';
 export {
   createLogger,
   DEFAULT_MAX_ATTRIBUTE_LENGTH,

@@ -5,4 +5,4 @@ export {
   pinoMixin,
   PINO_CHANNEL,
   type InstrumentPinoOptions,
-} from './integrations/pino.js';
+} from './logs/pino.js';

@@ -6,4 +6,4 @@ export {
   type WinstonFormat,
   type WinstonInfo,
   type WinstonLoggerLike,
-} from './integrations/winston.js';
+} from './logs/winston.js';

@@ -1,6 +1,6 @@
-import { type DiagnosticLogger } from '../diagnostic-logger.js';
+import { type DiagnosticLogger } from '../diagnostics/diagnostic-logger.js';
 import { type Logger } from '../logs/logger.js';
-import { type Tracer } from '../tracer.js';
+import { type Tracer } from '../tracing/tracer.js';
 
 /** A library an instrumentation covers, and the versions it was written and tested against (a semver range). */
 export interface SupportedModule {

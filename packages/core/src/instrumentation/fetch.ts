@@ -1,8 +1,8 @@
 import { ComponentId, SpanLayer } from '@windsock/protocol';
-import { isSuppressed } from '../context.js';
-import { isManualSw8 } from '../manual-sw8.js';
-import { injectHeaders } from '../propagation.js';
-import { type SpanRecord } from '../span.js';
+import { isSuppressed } from '../tracing/context.js';
+import { isManualSw8 } from '../propagation/manual-sw8.js';
+import { injectHeaders } from '../propagation/sw8.js';
+import { type SpanRecord } from '../tracing/span.js';
 import { type InstrumentedTracer, pathOf } from './instrumented-tracer.js';
 
 /** The parts of undici's request object its diagnostics channels expose and we use. */

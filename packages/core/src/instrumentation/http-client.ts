@@ -1,8 +1,8 @@
 import { type ClientRequest, type IncomingMessage } from 'node:http';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
-import { isManualSw8 } from '../manual-sw8.js';
-import { injectHeaders } from '../propagation.js';
-import { type SpanRecord } from '../span.js';
+import { isManualSw8 } from '../propagation/manual-sw8.js';
+import { injectHeaders } from '../propagation/sw8.js';
+import { type SpanRecord } from '../tracing/span.js';
 import { type InstrumentedTracer, pathOf } from './instrumented-tracer.js';
 
 // State kept on the request under a private symbol rather than in a WeakMap: a WeakMap entry per short-lived request

@@ -1,8 +1,8 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { type TLSSocket } from 'node:tls';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
-import { contextStorage, SUPPRESSED } from '../context.js';
-import { type SpanRecord } from '../span.js';
+import { contextStorage, SUPPRESSED } from '../tracing/context.js';
+import { type SpanRecord } from '../tracing/span.js';
 import { type InstrumentedTracer, pathOf } from './instrumented-tracer.js';
 
 interface ServerMessage {

@@ -1,7 +1,7 @@
 import { type SpanLayer } from '@windsock/protocol';
-import { type IgnoreRules } from '../ignore-rules.js';
-import { type SpanRecord } from '../span.js';
-import { type HeaderSource, type TracerStats } from '../types.js';
+import { type IgnoreRules } from '../tracing/ignore-rules.js';
+import { type SpanRecord } from '../tracing/span.js';
+import { type HeaderSource, type TracerStats } from '../tracing/types.js';
 
 /** What the instrumentations need from the tracer. */
 export interface InstrumentedTracer {

@@ -1,5 +1,5 @@
-import { activeSpan } from '../context.js';
-import { type SpanRecord } from '../span.js';
+import { activeSpan } from '../tracing/context.js';
+import { type SpanRecord } from '../tracing/span.js';
 
 /** The fields a log line carries to be found from its trace in the SkyWalking UI (and back). */
 export interface CorrelationFields {

@@ -1,8 +1,8 @@
 import { type LogData } from '@windsock/protocol';
 import { describe, expect, it } from 'vitest';
-import { isAgentRunning, runAsAgent } from '../agent-guard.js';
-import { createTracer } from '../tracer.js';
-import { type Sink } from '../types.js';
+import { isAgentRunning, runAsAgent } from '../diagnostics/agent-guard.js';
+import { createTracer } from '../tracing/tracer.js';
+import { type Sink } from '../sink.js';
 import { createLogger, type LoggerOptions } from './logger.js';
 
 function setup(options: Partial<LoggerOptions> = {}, sampleRate = 1) {

@@ -1,10 +1,10 @@
 import { type KeyStringValuePair, type LogData, type LogDataBody } from '@windsock/protocol';
-import { isAgentRunning, runAsAgent } from '../agent-guard.js';
-import { activeSpan } from '../context.js';
-import { type SpanRecord } from '../span.js';
-import { stringifyValue, truncate } from '../tag-value.js';
-import { type Tracer } from '../tracer.js';
-import { type Sink } from '../types.js';
+import { isAgentRunning, runAsAgent } from '../diagnostics/agent-guard.js';
+import { activeSpan } from '../tracing/context.js';
+import { type SpanRecord } from '../tracing/span.js';
+import { stringifyValue, truncate } from '../tracing/tag-value.js';
+import { type Tracer } from '../tracing/tracer.js';
+import { type Sink } from '../sink.js';
 
 export interface LoggerOptions {
   sink: Sink;

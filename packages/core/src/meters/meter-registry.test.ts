@@ -1,8 +1,8 @@
 import { type MeterData } from '@windsock/protocol';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { isAgentRunning } from '../agent-guard.js';
-import { type Sink } from '../types.js';
+import { isAgentRunning } from '../diagnostics/agent-guard.js';
+import { type Sink } from '../sink.js';
 import { HistogramCounts } from './histogram.js';
 import { createMeterRegistry, type MeterRegistryOptions } from './meter-registry.js';
 import { RuntimeMeter } from './runtime-meters.js';

@@ -1,6 +1,6 @@
 import { type Label, type MeterData } from '@windsock/protocol';
-import { runAsAgent } from '../agent-guard.js';
-import { type Sink } from '../types.js';
+import { runAsAgent } from '../diagnostics/agent-guard.js';
+import { type Sink } from '../sink.js';
 import { HistogramCounts } from './histogram.js';
 import { installRuntimeMeters } from './runtime-meters.js';
 

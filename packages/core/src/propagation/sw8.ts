@@ -13,9 +13,9 @@ import {
   type SegmentReference,
   type Sw8Context,
 } from '@windsock/protocol';
-import { readHeader } from './headers.js';
-import { type SpanRecord } from './span.js';
-import { type HeaderSource } from './types.js';
+import { readHeader } from './carriers.js';
+import { type SpanRecord } from '../tracing/span.js';
+import { type HeaderSource } from '../tracing/types.js';
 
 /** What an incoming request carried: the caller's context (if valid) and the raw header's presence. */
 export interface Extracted {

@@ -5,18 +5,19 @@ import {
   SW8_HEADER,
   type SegmentReference,
 } from '@windsock/protocol';
-import { enterAgent, leaveAgent } from './agent-guard.js';
+import { enterAgent, leaveAgent } from '../diagnostics/agent-guard.js';
 import { activeSpan, contextStorage, SUPPRESSED } from './context.js';
-import { writeHeader } from './headers.js';
+import { writeHeader } from '../propagation/carriers.js';
 import { IgnoreRules } from './ignore-rules.js';
 import { nextId } from './ids.js';
 import {
   HttpInstrumentation,
   type InstrumentationName,
-} from './instrumentation/http-instrumentation.js';
-import { rememberManualSw8 } from './manual-sw8.js';
-import { crossProcessRef, crossThreadRef, extract, injectHeaders } from './propagation.js';
+} from '../instrumentation/http-instrumentation.js';
+import { rememberManualSw8 } from '../propagation/manual-sw8.js';
+import { crossProcessRef, crossThreadRef, extract, injectHeaders } from '../propagation/sw8.js';
 import { RateSampler } from './sampler.js';
+import { type Sink } from '../sink.js';
 import { Segment, type SegmentOwner } from './segment.js';
 import { DEFAULT_MAX_ERROR_STACK_LENGTH, NOOP_SPAN, SpanRecord } from './span.js';
 import {
@@ -26,7 +27,6 @@ import {
   type HeaderSource,
   type HeaderTarget,
   type LocalSpanOptions,
-  type Sink,
   type Span,
   type TracerStats,
 } from './types.js';

@@ -8,7 +8,7 @@ import {
   SpanType,
 } from '@windsock/protocol';
 import { describe, expect, it } from 'vitest';
-import { manualClock, tracerWithSink } from '../test/helpers.js';
+import { manualClock, tracerWithSink } from '../../test/helpers.js';
 import { suppressTracing } from './context.js';
 
 const caller = {

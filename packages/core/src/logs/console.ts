@@ -1,5 +1,5 @@
 import { format } from 'node:util';
-import { type Logger } from '../logs/logger.js';
+import { type Logger } from './logger.js';
 
 const CAPTURED_METHODS = {
   debug: 'debug',

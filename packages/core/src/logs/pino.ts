@@ -1,6 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { correlationFields } from '../logs/correlation.js';
-import { type LogAttributes, type Logger } from '../logs/logger.js';
+import { correlationFields } from './correlation.js';
+import { type LogAttributes, type Logger } from './logger.js';
 
 /**
  * pino (since pinojs/pino#2281, verified with pino 10) publishes a tracing channel around the serialisation of every

@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { tracerWithSink } from '../test/helpers.js';
+import { tracerWithSink } from '../../test/helpers.js';
 
 describe('async context', () => {
   const { tracer } = tracerWithSink();

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { processGlobal } from './process-global.js';
+import { processGlobal } from '../process-global.js';
 import { type SpanRecord } from './span.js';
 
 /**

@@ -1,4 +1,4 @@
-import { type HeaderSource, type HeaderTarget } from './types.js';
+import { type HeaderSource, type HeaderTarget } from '../tracing/types.js';
 
 /** Reads one header from any carrier users pass; never throws (a hostile getter reads as absent). */
 export function readHeader(headers: HeaderSource | undefined, name: string): string | undefined {

@@ -1,6 +1,6 @@
 import { type SpanObject } from '@windsock/protocol';
 import { describe, expect, it } from 'vitest';
-import { manualClock, tracerWithSink } from '../test/helpers.js';
+import { manualClock, tracerWithSink } from '../../test/helpers.js';
 import { DEFAULT_MAX_ERROR_STACK_LENGTH } from './span.js';
 
 function errorLog(span: SpanObject): Record<string, string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { manualClock, tracerWithSink } from '../test/helpers.js';
+import { manualClock, tracerWithSink } from '../../test/helpers.js';
 import { suppressTracing } from './context.js';
 import { runInSpan } from './run-in-span.js';
 import { NOOP_SPAN } from './span.js';

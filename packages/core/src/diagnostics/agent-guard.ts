@@ -1,4 +1,4 @@
-import { processGlobal } from './process-global.js';
+import { processGlobal } from '../process-global.js';
 
 /**
  * How deep the current synchronous call stack is inside agent code. A counter (not a flag) so nested agent calls

@@ -1,5 +1,5 @@
-import { correlationOf, isCorrelationKey } from '../logs/correlation.js';
-import { captureLogOrigin, type LogOrigin, type Logger } from '../logs/logger.js';
+import { correlationOf, isCorrelationKey } from './correlation.js';
+import { captureLogOrigin, type LogOrigin, type Logger } from './logger.js';
 
 // triple-beam's symbol for the plain level (registered globally, so winston need not be imported).
 const LEVEL = Symbol.for('level');
