@@ -5,10 +5,10 @@ import {
   ManagementServiceDefinition,
   TraceSegmentReportServiceDefinition,
 } from '@windsock/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AgentClient, callError } from '../test/agent-client.js';
 import { log, segment } from '../test/fixtures.js';
-import { eventually, tryConnect } from '../test/net.js';
+import { POLL, tryConnect } from '../test/net.js';
 import { RETRY_PUSHBACK_HEADER } from './calls.js';
 import { type Collector, type CollectorOptions, startCollector } from './collector.js';
 import { fault } from './fault.js';
@@ -61,14 +61,8 @@ describe('refuse and up', () => {
     await collector.setFault(fault.up());
     expect(collector.port).toBe(port);
     await expect(tryConnect(port)).resolves.toBe('connected');
-    await eventually(
-      () =>
-        keepAlive(client).then(
-          () => true,
-          () => false,
-        ),
-      'the client reconnects after up',
-    );
+    // The client reconnects after up.
+    await vi.waitFor(() => keepAlive(client), POLL);
     expect(collector.counts()).toMatchObject({
       segments: 0,
       unacknowledged: { segments: 1 },
@@ -106,14 +100,8 @@ describe('blackhole', () => {
 
     await collector.setFault(fault.up());
     expect(collector.status().heldConnections).toBe(0);
-    await eventually(
-      () =>
-        keepAlive(client).then(
-          () => true,
-          () => false,
-        ),
-      'the client gets answers after up',
-    );
+    // The client gets answers after up.
+    await vi.waitFor(() => keepAlive(client), POLL);
     socket.destroy();
   });
 });
@@ -227,15 +215,10 @@ describe('reset', () => {
       calls: { acknowledged: 0, aborted: 1 },
     });
     // A stream shorter than the threshold goes through.
-    await eventually(
+    await vi.waitFor(
       () =>
-        client
-          .stream(TraceSegmentReportServiceDefinition.collect, [segment('x'), segment('y')])
-          .then(
-            () => true,
-            () => false,
-          ),
-      'a short stream is acknowledged',
+        client.stream(TraceSegmentReportServiceDefinition.collect, [segment('x'), segment('y')]),
+      POLL,
     );
     expect(collector.counts().segments).toBe(2);
   });
@@ -270,9 +253,9 @@ describe('flap', () => {
     const port = collector.port;
     await collector.setFault(fault.flap(40));
     expect(collector.faults().flappingPeriodMs).toBe(40);
-    await eventually(async () => (await tryConnect(port)) === 'refused', 'a refused phase');
-    await eventually(async () => (await tryConnect(port)) === 'connected', 'a listening phase');
-    await eventually(async () => (await tryConnect(port)) === 'refused', 'refusing again');
+    await vi.waitFor(async () => expect(await tryConnect(port)).toBe('refused'), POLL); // a refused phase
+    await vi.waitFor(async () => expect(await tryConnect(port)).toBe('connected'), POLL); // a listening phase
+    await vi.waitFor(async () => expect(await tryConnect(port)).toBe('refused'), POLL); // refusing again
     await collector.setFault(fault.up());
     expect(collector.faults().flappingPeriodMs).toBeUndefined();
     for (let i = 0; i < 5; i += 1) await expect(tryConnect(port)).resolves.toBe('connected');

@@ -3,11 +3,11 @@ import {
   ManagementServiceDefinition,
   TraceSegmentReportServiceDefinition,
 } from '@windsock/protocol';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AgentClient, callError } from '../test/agent-client.js';
 import { makeTestCertificates, type TestCertificates } from './test-certificates.js';
 import { segment } from '../test/fixtures.js';
-import { eventually } from '../test/net.js';
+import { POLL } from '../test/net.js';
 import { type Collector, startCollector } from './collector.js';
 import { fault } from './fault.js';
 
@@ -64,14 +64,8 @@ describe('TLS', () => {
     await collector.setFault(fault.refuse());
     await collector.setFault(fault.up());
     // The client may first try the connection the refuse dropped; it reconnects, over TLS again.
-    await eventually(
-      () =>
-        ping(agent).then(
-          () => true,
-          () => false,
-        ),
-      'a TLS call succeeds after up',
-    );
+    // A TLS call succeeds after up.
+    await vi.waitFor(() => ping(agent), POLL);
     expect(collector.counts().keepAlives).toBe(2);
   });
 });

@@ -19,16 +19,5 @@ export function tryConnect(port: number, host = '127.0.0.1'): Promise<ConnectOut
   });
 }
 
-/** Polls until `check` resolves truthy; fails the test with `message` after `attempts` tries. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
-  message: string,
-  attempts = 400,
-): Promise<T> {
-  for (let i = 0; i < attempts; i += 1) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`never happened: ${message}`);
-}
+/** How the tests poll with `vi.waitFor`: what a reconnecting client or a fault phase needs, checked every 25 ms. */
+export const POLL = { timeout: 10_000, interval: 25 } as const;
