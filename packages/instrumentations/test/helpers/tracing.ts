@@ -12,7 +12,9 @@ import {
   type MeterData,
   type SegmentObject,
   type SpanObject,
+  SpanType,
 } from '@windsock/protocol';
+import { expect, vi } from 'vitest';
 
 /** A sink that keeps what it receives: the test's view of what the agent would send to OAP. */
 export class RecordingSink {
@@ -71,4 +73,38 @@ export function tagOf(span: SpanObject, key: string): string | undefined {
 /** A span's tags as an object (last value wins), for `toMatchObject`. */
 export function tagsOf(span: SpanObject): Record<string, string> {
   return Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
+}
+
+/** A segment's entry spans. */
+export function entrySpans(segment: SegmentObject): SpanObject[] {
+  return segment.spans.filter((s) => s.spanType === SpanType.Entry);
+}
+
+/** Waits for the one segment whose entry span served `path` (the end of its `http.url` tag), and returns both. */
+export async function served(
+  harness: TracingHarness,
+  path: string,
+): Promise<{ segment: SegmentObject; entry: SpanObject }> {
+  return vi.waitFor(() => {
+    const found = harness.sink.segments.filter((s) =>
+      s.spans.some(
+        (span) => span.spanType === SpanType.Entry && tagOf(span, 'http.url')?.endsWith(path),
+      ),
+    );
+    expect(found).toHaveLength(1);
+    const segment = found[0]!;
+    return { segment, entry: entrySpans(segment)[0]! };
+  });
+}
+
+/** The first value logged on a span under `key` (`event`, `message`, `error.kind`, `stack`). */
+export function logged(span: SpanObject, key: string): string | undefined {
+  return span.logs.flatMap((l) => l.data).find((d) => d.key === key)?.value;
+}
+
+/** The span's logs of `event: error`, each as an object of its fields. */
+export function errorLogs(span: SpanObject): Record<string, string>[] {
+  return span.logs
+    .map((log) => Object.fromEntries(log.data.map((d) => [d.key, d.value])))
+    .filter((fields) => fields.event === 'error');
 }
