@@ -14,8 +14,7 @@ import {
   DEFAULT_INSTRUMENTATION_SETTINGS,
   type InstrumentationContext,
 } from '@windsock/core';
-import { SpanLayer } from '@windsock/protocol';
-import { GRPC_COMPONENT_ID } from '../src/grpc-js/component.js';
+import { ComponentId, SpanLayer } from '@windsock/protocol';
 import { grpcJsInstrumentation } from '../src/grpc-js/index.js';
 import { metadataSource, type MetadataLike, PendingHeaders } from '../src/grpc-js/metadata.js';
 import { CallSpan } from '../src/grpc-js/status.js';
@@ -181,7 +180,7 @@ process.stdout.write(`segments reported: ${segments}\n`);
 // steadier figure for time and allocation than the loopback calls, whose own allocation varies from run to run.
 const appMetadata = new grpc.Metadata() as unknown as MetadataLike;
 appMetadata.set('x-app', 'value');
-const rpc = { layer: SpanLayer.RPCFramework, componentId: GRPC_COMPONENT_ID };
+const rpc = { layer: SpanLayer.RPCFramework, componentId: ComponentId.GRPC };
 const spanWork = (): void => {
   const headers = new PendingHeaders();
   const exit = tracer.startExitSpan('/windsock.test.Echo/Say', '127.0.0.1:50051', {

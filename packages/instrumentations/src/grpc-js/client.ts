@@ -1,8 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { type InstrumentationContext } from '@windsock/core';
-import { SpanLayer } from '@windsock/protocol';
+import { ComponentId, SpanLayer } from '@windsock/protocol';
 import { wrapMethod } from '../hooks/wrap.js';
-import { GRPC_COMPONENT_ID } from './component.js';
 import { InstanceHooks } from './instance-hooks.js';
 import { PendingHeaders } from './metadata.js';
 import { isSkyWalkingMethod } from './own-calls.js';
@@ -111,7 +110,7 @@ export function patchClient(
     const span = tracer.startExitSpan(method, peerOf(channel), {
       headers,
       layer: SpanLayer.RPCFramework,
-      componentId: GRPC_COMPONENT_ID,
+      componentId: ComponentId.GRPC,
     });
     // An ended span is the tracer's no-op: tracing is suppressed here, nothing is recorded or propagated.
     if (span.ended) return;

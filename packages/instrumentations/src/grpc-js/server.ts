@@ -1,7 +1,6 @@
 import { type InstrumentationContext, type Span, type Tracer } from '@windsock/core';
-import { SpanLayer } from '@windsock/protocol';
+import { ComponentId, SpanLayer } from '@windsock/protocol';
 import { wrapMethod } from '../hooks/wrap.js';
-import { GRPC_COMPONENT_ID } from './component.js';
 import { type Around, InstanceHooks } from './instance-hooks.js';
 import { metadataSource } from './metadata.js';
 import { isSkyWalkingMethod } from './own-calls.js';
@@ -79,7 +78,7 @@ export function patchServer(
       headers: metadataSource(call.metadata),
       root: true,
       layer: SpanLayer.RPCFramework,
-      componentId: GRPC_COMPONENT_ID,
+      componentId: ComponentId.GRPC,
     });
     if (span.ended) return undefined;
     const served: ServedCall = { traced: new CallSpan(span), span, tracer, call };

@@ -1,8 +1,6 @@
 import { type Span } from '@windsock/core';
+import { ComponentId } from '@windsock/protocol';
 import { nameEntrySpan, UNMATCHED_ROUTE } from '../http-route/route-name.js';
-
-/** OAP's `component-libraries.yml` id of Koa (no member of `ComponentId` in @windsock/protocol yet). */
-export const KOA_COMPONENT_ID = 4004;
 
 // The request's state rides on Koa's `ctx` under a private symbol: the router hook and the error hook are handed the
 // `ctx`, and a symbol-keyed field is cheaper than a WeakMap entry per request.
@@ -57,13 +55,13 @@ export function matchedRoute(ctx: KoaContext): string | undefined {
 export function nameFromContext(entry: Span, ctx: KoaContext): boolean {
   const route = matchedRoute(ctx);
   if (route === undefined) return false;
-  nameEntrySpan(entry, methodOf(ctx), route, KOA_COMPONENT_ID);
+  nameEntrySpan(entry, methodOf(ctx), route, ComponentId.Koa);
   return true;
 }
 
 /** Koa took the request: until a route matches, its endpoint is the unmatched one, never the raw path. */
 export function nameUnmatched(entry: Span, ctx: KoaContext): void {
-  nameEntrySpan(entry, methodOf(ctx), UNMATCHED_ROUTE, KOA_COMPONENT_ID);
+  nameEntrySpan(entry, methodOf(ctx), UNMATCHED_ROUTE, ComponentId.Koa);
 }
 
 function methodOf(ctx: KoaContext): string | undefined {
