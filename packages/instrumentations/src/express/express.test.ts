@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type SegmentObject, type SpanObject, SpanLayer, SpanType } from '@windsock/protocol';
@@ -8,7 +7,8 @@ import { tempDir } from '@windsock/test-servers';
 import type Express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { unwrapped } from '../hooks/wrap.js';
-import { tagOf, tracingHarness } from '../../test/helpers/tracing.js';
+import { close, listen } from '../../test/helpers/http.js';
+import { errorLogs, tagOf, tracingHarness } from '../../test/helpers/tracing.js';
 import { expressInstrumentation } from './index.js';
 
 // Express is required only after the instrumentation is enabled, as under `node -r windsock/register`.
@@ -50,28 +50,6 @@ function entriesFor(base: string, path: string): Found[] {
       .filter((s) => s.spanType === SpanType.Entry && tagOf(s, 'http.url') === `${base}${path}`)
       .map((span) => ({ span, segment })),
   );
-}
-
-function errorLogs(span: SpanObject): Record<string, string>[] {
-  return span.logs
-    .map((log) => Object.fromEntries(log.data.map((d) => [d.key, d.value])))
-    .filter((fields) => fields.event === 'error');
-}
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    });
-  });
-}
-
-function close(server: Server | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (server === undefined) return resolve();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
 }
 
 describe.each([

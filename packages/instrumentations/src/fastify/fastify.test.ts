@@ -1,72 +1,49 @@
-import { execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import http, { type IncomingMessage, type Server } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
+import http, { type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type SegmentObject, SpanLayer, SpanType, type SpanObject } from '@windsock/protocol';
+import { SpanLayer, SpanType } from '@windsock/protocol';
 import { tempDir } from '@windsock/test-servers';
 import type Fastify from 'fastify';
 import { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runFixture } from '../../test/helpers/fixture.js';
-import { tagOf, tracingHarness, type TracingHarness } from '../../test/helpers/tracing.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  fixtureResults,
+  nodeLines,
+  runFixture,
+  withoutLoaderWarning,
+} from '../../test/helpers/fixture.js';
+import { close, get, listen } from '../../test/helpers/http.js';
+import { copyPackage } from '../../test/helpers/package-copy.js';
+import {
+  entrySpans,
+  logged,
+  served,
+  tagOf,
+  tracingHarness,
+  type TracingHarness,
+} from '../../test/helpers/tracing.js';
+import {
+  expectAborted,
+  expectFetchUnderRoute,
+  expectFixtureRoutes,
+  expectReportedOnce,
+  expectStreamedOnce,
+  fixtureEntries,
+  HangingRequest,
+} from '../../test/helpers/web-framework.js';
 import { fastifyInstrumentation } from './index.js';
 
 const require = createRequire(import.meta.url);
 const HTTP_SERVER = 49;
 
-/** The segment whose entry span served `path` (by its `http.url` tag), once it was reported. */
-async function served(
-  harness: TracingHarness,
-  path: string,
-): Promise<{ segment: SegmentObject; entry: SpanObject }> {
-  return vi.waitFor(() => {
-    const found = harness.sink.segments.filter((s) =>
-      s.spans.some(
-        (span) => span.spanType === SpanType.Entry && tagOf(span, 'http.url')?.endsWith(path),
-      ),
-    );
-    expect(found).toHaveLength(1);
-    const segment = found[0]!;
-    return { segment, entry: segment.spans.find((s) => s.spanType === SpanType.Entry)! };
-  });
-}
-
-function entrySpans(segment: SegmentObject): SpanObject[] {
-  return segment.spans.filter((s) => s.spanType === SpanType.Entry);
-}
-
-function logged(span: SpanObject, key: string): string | undefined {
-  return span.logs.flatMap((l) => l.data).find((d) => d.key === key)?.value;
-}
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    }),
-  );
-}
-
 async function start(app: FastifyInstance): Promise<string> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-}
-
-async function get(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.text() };
 }
 
 function statusError(message: string, statusCode: number): Error {
@@ -81,10 +58,7 @@ describe('fastify instrumentation', () => {
   let early: FastifyInstance | undefined;
   let base: string;
   let earlyBase: string;
-  let hangStarted: () => void = () => {};
-  let hangClosed: Promise<void> = Promise.resolve();
-  let hangDone: () => void = () => {};
-  let hangFinished: Promise<void> = Promise.resolve();
+  const hang = new HangingRequest();
 
   beforeAll(async () => {
     harness = tracingHarness();
@@ -157,10 +131,8 @@ describe('fastify instrumentation', () => {
       );
     });
     app.get('/hang/:id', async (_request, reply) => {
-      hangClosed = new Promise((resolve) => reply.raw.once('close', resolve));
-      hangStarted();
-      await hangClosed;
-      hangDone();
+      await hang.hold(reply.raw);
+      hang.end();
       return 'too late';
     });
     await app.register(
@@ -186,11 +158,7 @@ describe('fastify instrumentation', () => {
     undo();
     await app?.close();
     await early?.close();
-    await new Promise<void>((resolve) => {
-      if (downstream === undefined) resolve();
-      else downstream.close(() => resolve());
-      downstream?.closeAllConnections();
-    });
+    await close(downstream);
   });
 
   it('names the entry span after the route template and keeps the HTTP server component', async () => {
@@ -274,54 +242,25 @@ describe('fastify instrumentation', () => {
   });
 
   it('makes the fetch a handler awaits a child of the entry span, with the route as parent endpoint', async () => {
-    expect(await get(`${base}/proxy/apples`)).toEqual({
-      status: 200,
+    await expectFetchUnderRoute(harness, base, {
+      path: '/proxy/apples',
+      remotePath: '/stock/apples',
       body: 'stock of /stock/apples',
-    });
-    const { segment, entry } = await served(harness, '/proxy/apples');
-    expect(entry.operationName).toBe('GET:/proxy/:name');
-    const exit = segment.spans.find((s) => s.spanType === SpanType.Exit);
-    expect(exit).toMatchObject({ parentSpanId: entry.spanId, componentId: 2 });
-    const { segment: remote } = await served(harness, '/stock/apples');
-    expect(remote.spans[0]!.refs[0]).toMatchObject({
-      parentTraceSegmentId: segment.traceSegmentId,
-      parentSpanId: exit!.spanId,
-      parentEndpoint: 'GET:/proxy/:name',
+      template: 'GET:/proxy/:name',
     });
   });
 
   it('names a streamed response and ends its span once the stream ended', async () => {
-    expect(await get(`${base}/stream/1`)).toEqual({
-      status: 200,
-      body: 'chunk 0\nchunk 1\nchunk 2\n',
-    });
-    const { segment, entry } = await served(harness, '/stream/1');
-    expect(entrySpans(segment)).toHaveLength(1);
-    expect(entry).toMatchObject({ operationName: 'GET:/stream/:id', isError: false });
+    await expectStreamedOnce(harness, base, '/stream/1', 'GET:/stream/:id');
   });
 
   it('ends the span of a request the client aborted once, as an error', async () => {
-    const started = new Promise<void>((resolve) => {
-      hangStarted = resolve;
-    });
-    hangFinished = new Promise<void>((resolve) => {
-      hangDone = resolve;
-    });
-    const request = http.get(`${base}/hang/1`);
-    request.on('error', () => {});
-    request.on('response', (response: IncomingMessage) => response.resume());
-    await started;
-    request.destroy();
-    await hangClosed;
-    await hangFinished;
+    await hang.abort(`${base}/hang/1`);
+    await hang.finished;
     const { segment, entry } = await served(harness, '/hang/1');
-    expect(entrySpans(segment)).toHaveLength(1);
-    expect(entry).toMatchObject({ operationName: 'GET:/hang/:id', isError: true });
+    expectAborted(segment, entry, 'GET:/hang/:id');
     expect(logged(entry, 'event')).toBe('aborted');
-    const reported = harness.sink.segments.filter(
-      (s) => s.traceId === segment.traceId && entrySpans(s).length > 0,
-    );
-    expect(reported).toHaveLength(1);
+    expectReportedOnce(harness, segment);
   });
 
   it('names the routes of an instance created before it was enabled, through the handler channel', async () => {
@@ -346,21 +285,16 @@ describe('fastify outside its supported range', () => {
     // The real Fastify package, copied and labelled 4.29.0, with its own dependencies linked beside it.
     const dir = await tempDir('fastify-range');
     try {
-      const real = realpathSync(dirname(require.resolve('fastify/package.json')));
-      const modules = join(dir.path, 'node_modules');
-      cpSync(real, join(modules, 'fastify'), { recursive: true, dereference: true });
-      const main = join(modules, 'fastify', 'fastify.js');
+      const copy = copyPackage(dir.path, 'fastify');
+      const main = join(copy.packageDir, 'fastify.js');
       writeFileSync(
         main,
         readFileSync(main, 'utf8').replace(/const VERSION = '[^']+'/, "const VERSION = '4.29.0'"),
       );
-      for (const dep of readdirSync(dirname(real))) {
-        if (dep !== 'fastify') symlinkSync(join(dirname(real), dep), join(modules, dep));
-      }
       const harness = tracingHarness();
       const undo = fastifyInstrumentation.enable(harness.context);
       try {
-        const relabelled = createRequire(join(dir.path, 'app.js'))('fastify') as typeof Fastify;
+        const relabelled = copy.require('fastify') as typeof Fastify;
         const app = relabelled();
         expect(app.version).toBe('4.29.0');
         app.get('/x/:id', () => 'still served');
@@ -386,35 +320,9 @@ describe('fastify outside its supported range', () => {
   });
 });
 
-// Node 20 initializes import-in-the-middle's loader twice when it is registered from a `-r` preload and warns about
-// it; the preload's concern, not the app's output.
-function withoutLoaderWarning(stderr: string): string {
-  return stderr
-    .split('\n')
-    .filter(
-      (line) =>
-        !/import-in-the-middle' hook has already been initialized|--trace-warnings/.test(line),
-    )
-    .join('\n')
-    .trim();
-}
-
 describe('fastify fixtures (CommonJS and ES module apps)', () => {
   const fixtures = fileURLToPath(new URL('../../test/fixtures/fastify/', import.meta.url));
-  const nodes: [string, string | undefined][] = [
-    [process.version, undefined],
-    ...['22', '24', '26'].map((major): [string, string] => {
-      const binary = execFileSync('bash', [
-        fileURLToPath(new URL('../../../../tooling/node-versions/install.sh', import.meta.url)),
-        major,
-      ])
-        .toString()
-        .trim();
-      return [`node ${major}`, binary];
-    }),
-  ];
-
-  describe.each(nodes)('%s', (_label, node) => {
+  describe.each(nodeLines())('%s', (_label, node) => {
     it.each(['app.cjs', 'app.mjs'])(
       '%s reports route templates, errors and the fetch',
       async (file) => {
@@ -425,8 +333,7 @@ describe('fastify fixtures (CommonJS and ES module apps)', () => {
         expect(withoutLoaderWarning(run.stderr)).toBe('');
         expect(run.code).toBe(0);
         expect(run.diagnostics).toEqual([]);
-        const results = JSON.parse(/RESULTS (.*)/.exec(run.stdout)![1]!) as Record<string, string>;
-        expect(results).toEqual({
+        expect(fixtureResults(run)).toEqual({
           '/users/42': '200 {"id":"42"}',
           '/api/items/7': '200 item 7',
           '/missing/123': '404',
@@ -436,31 +343,9 @@ describe('fastify fixtures (CommonJS and ES module apps)', () => {
           '/proxy/pears': '200 stock of /stock/pears',
           '/stream/1': '200 chunk 0\nchunk 1\nchunk 2\n',
         });
-        const entries = run.segments.flatMap((s) =>
-          s.spans.filter((span) => span.spanType === SpanType.Entry),
-        );
-        const byPath = (path: string): SpanObject => {
-          const found = entries.filter((e) => tagOf(e, 'http.url')?.endsWith(path));
-          expect(found, path).toHaveLength(1);
-          return found[0]!;
-        };
-        expect(byPath('/users/42').operationName).toBe('GET:/users/:id');
-        expect(byPath('/api/items/7').operationName).toBe('GET:/api/items/:itemId');
-        expect(byPath('/missing/123').operationName).toBe('GET:/<unmatched>');
-        expect(byPath('/boom')).toMatchObject({ operationName: 'GET:/boom', isError: true });
-        expect(byPath('/boom').logs).toHaveLength(1);
-        expect(byPath('/async-boom/1')).toMatchObject({
-          operationName: 'GET:/async-boom/:id',
-          isError: true,
-        });
-        expect(byPath('/slow/1').operationName).toBe('GET:/slow/:id');
-        expect(byPath('/stream/1').operationName).toBe('GET:/stream/:id');
-        expect(byPath('/hang/1')).toMatchObject({
-          operationName: 'GET:/hang/:id',
-          isError: true,
-        });
+        const { entries, byPath } = fixtureEntries(run);
+        expectFixtureRoutes(byPath);
         const proxy = byPath('/proxy/pears');
-        expect(proxy.operationName).toBe('GET:/proxy/:name');
         const proxySegment = run.segments.find((s) => s.spans.includes(proxy))!;
         expect(proxySegment.spans.find((s) => s.spanType === SpanType.Exit)).toMatchObject({
           parentSpanId: proxy.spanId,

@@ -1,51 +1,43 @@
-import { execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import http, { type IncomingMessage, type Server } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
+import http, { type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { type AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type KoaRouter from '@koa/router';
-import { type SegmentObject, SpanLayer, SpanType, type SpanObject } from '@windsock/protocol';
+import { SpanLayer, SpanType } from '@windsock/protocol';
 import { tempDir } from '@windsock/test-servers';
 import type Koa from 'koa';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runFixture } from '../../test/helpers/fixture.js';
-import { tagOf, tracingHarness, type TracingHarness } from '../../test/helpers/tracing.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  fixtureResults,
+  nodeLines,
+  runFixture,
+  withoutLoaderWarning,
+} from '../../test/helpers/fixture.js';
+import { close, get, listen } from '../../test/helpers/http.js';
+import { copyPackage } from '../../test/helpers/package-copy.js';
+import {
+  entrySpans,
+  served,
+  tagOf,
+  tracingHarness,
+  type TracingHarness,
+} from '../../test/helpers/tracing.js';
+import {
+  expectAborted,
+  expectFetchUnderRoute,
+  expectFixtureRoutes,
+  expectReportedOnce,
+  expectStreamedOnce,
+  fixtureEntries,
+  HangingRequest,
+} from '../../test/helpers/web-framework.js';
 import { koaInstrumentation } from './index.js';
 
 const require = createRequire(import.meta.url);
 const KOA = 4004;
-
-/** The segment whose entry span served `path` (by its `http.url` tag), once it was reported. */
-async function served(
-  harness: TracingHarness,
-  path: string,
-): Promise<{ segment: SegmentObject; entry: SpanObject }> {
-  return vi.waitFor(() => {
-    const found = harness.sink.segments.filter((s) =>
-      s.spans.some(
-        (span) => span.spanType === SpanType.Entry && tagOf(span, 'http.url')?.endsWith(path),
-      ),
-    );
-    expect(found).toHaveLength(1);
-    const segment = found[0]!;
-    return { segment, entry: segment.spans.find((s) => s.spanType === SpanType.Entry)! };
-  });
-}
-
-function entrySpans(segment: SegmentObject): SpanObject[] {
-  return segment.spans.filter((s) => s.spanType === SpanType.Entry);
-}
 
 // Koa's callback returns a promise (which never rejects); Node's 'request' listeners are called for no value.
 function requestListener(app: Koa): http.RequestListener {
@@ -53,25 +45,6 @@ function requestListener(app: Koa): http.RequestListener {
   return (request, response) => {
     void callback(request, response);
   };
-}
-
-function listen(server: Server): Promise<string> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-    }),
-  );
-}
-
-function close(server: Server | undefined): Promise<void> {
-  if (server === undefined) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
-async function get(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.text() };
 }
 
 describe('koa instrumentation', () => {
@@ -82,10 +55,7 @@ describe('koa instrumentation', () => {
   let base: string;
   let KoaClass: typeof Koa;
   const appErrors: unknown[] = [];
-  let hangStarted: () => void = () => {};
-  let hangClosed: Promise<void> = Promise.resolve();
-  let hangDone: () => void = () => {};
-  let hangFinished: Promise<void> = Promise.resolve();
+  const hang = new HangingRequest();
 
   beforeAll(async () => {
     harness = tracingHarness();
@@ -137,11 +107,9 @@ describe('koa instrumentation', () => {
       );
     });
     router.get('/hang/:id', async (ctx) => {
-      hangClosed = new Promise((resolve) => ctx.res.once('close', resolve));
-      hangStarted();
-      await hangClosed;
+      await hang.hold(ctx.res);
       ctx.body = 'too late';
-      hangDone();
+      hang.end();
     });
     // Error-handling middleware as Koa's documentation writes it: it answers, and reports through the app.
     router.get(
@@ -299,58 +267,25 @@ describe('koa instrumentation', () => {
   });
 
   it('makes the fetch a handler awaits a child of the entry span, with the route as parent endpoint', async () => {
-    expect(await get(`${base}/proxy/apples`)).toEqual({
-      status: 200,
+    await expectFetchUnderRoute(harness, base, {
+      path: '/proxy/apples',
+      remotePath: '/stock/apples',
       body: 'stock of /stock/apples',
-    });
-    const { segment, entry } = await served(harness, '/proxy/apples');
-    expect(entry.operationName).toBe('GET:/proxy/:name');
-    const exit = segment.spans.find((s) => s.spanType === SpanType.Exit);
-    expect(exit).toMatchObject({ parentSpanId: entry.spanId, componentId: 2 });
-    // The downstream server's own entry span continues the trace: its reference names our route, not the raw path.
-    const { segment: remote } = await served(harness, '/stock/apples');
-    expect(remote.traceId).toBe(segment.traceId);
-    expect(remote.spans[0]!.refs[0]).toMatchObject({
-      parentTraceSegmentId: segment.traceSegmentId,
-      parentSpanId: exit!.spanId,
-      parentEndpoint: 'GET:/proxy/:name',
+      template: 'GET:/proxy/:name',
     });
   });
 
   it('names a streamed response and ends its span once the stream ended', async () => {
-    expect(await get(`${base}/stream/1`)).toEqual({
-      status: 200,
-      body: 'chunk 0\nchunk 1\nchunk 2\n',
-    });
-    const { segment, entry } = await served(harness, '/stream/1');
-    expect(entrySpans(segment)).toHaveLength(1);
-    expect(entry).toMatchObject({ operationName: 'GET:/stream/:id', isError: false });
-    expect(tagOf(entry, 'http.status_code')).toBe('200');
+    await expectStreamedOnce(harness, base, '/stream/1', 'GET:/stream/:id');
   });
 
   it('ends the span of a request the client aborted once, as an error', async () => {
-    const started = new Promise<void>((resolve) => {
-      hangStarted = resolve;
-    });
-    hangFinished = new Promise<void>((resolve) => {
-      hangDone = resolve;
-    });
-    const request = http.get(`${base}/hang/1`);
-    request.on('error', () => {});
-    request.on('response', (response: IncomingMessage) => response.resume());
-    await started;
-    request.destroy();
-    await hangClosed;
+    await hang.abort(`${base}/hang/1`);
     const { segment, entry } = await served(harness, '/hang/1');
-    expect(entrySpans(segment)).toHaveLength(1);
-    expect(entry).toMatchObject({ operationName: 'GET:/hang/:id', isError: true });
-    expect(entry.logs.flatMap((l) => l.data)).toContainEqual({ key: 'event', value: 'aborted' });
+    expectAborted(segment, entry, 'GET:/hang/:id');
     // The handler carries on after the abort; nothing it does reports the request again.
-    await hangFinished;
-    const reported = harness.sink.segments.filter(
-      (s) => s.traceId === segment.traceId && entrySpans(s).length > 0,
-    );
-    expect(reported).toHaveLength(1);
+    await hang.finished;
+    expectReportedOnce(harness, segment);
   });
 
   it('never names a span by a raw path', () => {
@@ -390,19 +325,14 @@ describe('koa outside its supported range', () => {
     // The real Koa package, copied and labelled 3.0.0, with its own dependencies linked beside it.
     const dir = await tempDir('koa-range');
     try {
-      const real = realpathSync(dirname(require.resolve('koa/package.json')));
-      const modules = join(dir.path, 'node_modules');
-      cpSync(real, join(modules, 'koa'), { recursive: true, dereference: true });
-      const manifest = join(modules, 'koa', 'package.json');
+      const copy = copyPackage(dir.path, 'koa');
+      const manifest = join(copy.packageDir, 'package.json');
       const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
       writeFileSync(manifest, JSON.stringify({ ...pkg, version: '3.0.0' }));
-      for (const dep of readdirSync(dirname(real))) {
-        if (dep !== 'koa') symlinkSync(join(dirname(real), dep), join(modules, dep));
-      }
       const harness = tracingHarness();
       const undo = koaInstrumentation.enable(harness.context);
       try {
-        const Relabelled = createRequire(join(dir.path, 'app.js'))('koa') as typeof Koa;
+        const Relabelled = copy.require('koa') as typeof Koa;
         expect(Object.hasOwn(Relabelled.prototype, 'emit')).toBe(false);
         const app = new Relabelled();
         app.use((ctx) => {
@@ -428,32 +358,17 @@ describe('koa outside its supported range', () => {
   });
 });
 
-// Node 20 initializes import-in-the-middle's loader twice when it is registered from a `-r` preload and warns about
-// it; the preload's concern, not the app's output.
-function withoutLoaderWarning(stderr: string): string {
-  return stderr
-    .split('\n')
-    .filter(
-      (line) =>
-        !/import-in-the-middle' hook has already been initialized|--trace-warnings/.test(line),
-    )
-    .join('\n')
-    .trim();
-}
-
 describe('koa fixtures (CommonJS and ES module apps)', () => {
   const fixtures = fileURLToPath(new URL('../../test/fixtures/koa/', import.meta.url));
 
   it('reads the template a router other than @koa/router left in ctx._matchedRoute', async () => {
     const run = await runFixture(join(fixtures, 'own-router.cjs'), { plugins: ['koa'] });
     expect(run.code).toBe(0);
-    expect(JSON.parse(/RESULTS (.*)/.exec(run.stdout)![1]!)).toEqual({
+    expect(fixtureResults(run)).toEqual({
       '/articles/hello-world': '200 article hello-world',
       '/nothing/here': '404 Not Found',
     });
-    const entries = run.segments.flatMap((s) =>
-      s.spans.filter((span) => span.spanType === SpanType.Entry),
-    );
+    const { entries } = fixtureEntries(run);
     expect(
       entries.map((e) => [
         tagOf(e, 'http.url')?.replace(/^.*:\d+/, ''),
@@ -469,20 +384,7 @@ describe('koa fixtures (CommonJS and ES module apps)', () => {
     expect(entries).toHaveLength(2);
   });
 
-  const nodes: [string, string | undefined][] = [
-    [process.version, undefined],
-    ...['22', '24', '26'].map((major): [string, string] => {
-      const binary = execFileSync('bash', [
-        fileURLToPath(new URL('../../../../tooling/node-versions/install.sh', import.meta.url)),
-        major,
-      ])
-        .toString()
-        .trim();
-      return [`node ${major}`, binary];
-    }),
-  ];
-
-  describe.each(nodes)('%s', (_label, node) => {
+  describe.each(nodeLines())('%s', (_label, node) => {
     it.each(['app.cjs', 'app.mjs'])(
       '%s reports route templates, errors and the fetch',
       async (file) => {
@@ -493,8 +395,7 @@ describe('koa fixtures (CommonJS and ES module apps)', () => {
         expect(withoutLoaderWarning(run.stderr)).toBe('');
         expect(run.code).toBe(0);
         expect(run.diagnostics).toEqual([]);
-        const results = JSON.parse(/RESULTS (.*)/.exec(run.stdout)![1]!) as Record<string, string>;
-        expect(results).toEqual({
+        expect(fixtureResults(run)).toEqual({
           '/users/42': '200 {"id":"42"}',
           '/api/items/7': '200 item 7',
           '/api/shop/orders/9': '200 order 9',
@@ -505,29 +406,10 @@ describe('koa fixtures (CommonJS and ES module apps)', () => {
           '/proxy/pears': '200 stock of /stock/pears',
           '/stream/1': '200 chunk 0\nchunk 1\nchunk 2\n',
         });
-        const entries = run.segments.flatMap((s) =>
-          s.spans.filter((span) => span.spanType === SpanType.Entry && span.componentId === KOA),
-        );
-        const byPath = (path: string): SpanObject => {
-          const found = entries.filter((e) => tagOf(e, 'http.url')?.endsWith(path));
-          expect(found, path).toHaveLength(1);
-          return found[0]!;
-        };
-        expect(byPath('/users/42').operationName).toBe('GET:/users/:id');
-        expect(byPath('/api/items/7').operationName).toBe('GET:/api/items/:itemId');
+        const { entries, byPath } = fixtureEntries(run, KOA);
+        expectFixtureRoutes(byPath);
         expect(byPath('/api/shop/orders/9').operationName).toBe('GET:/api/shop/orders/:orderId');
-        expect(byPath('/missing/123').operationName).toBe('GET:/<unmatched>');
-        expect(byPath('/boom')).toMatchObject({ operationName: 'GET:/boom', isError: true });
-        expect(byPath('/boom').logs).toHaveLength(1);
-        expect(byPath('/async-boom/1')).toMatchObject({
-          operationName: 'GET:/async-boom/:id',
-          isError: true,
-        });
-        expect(byPath('/slow/1').operationName).toBe('GET:/slow/:id');
-        expect(byPath('/stream/1').operationName).toBe('GET:/stream/:id');
-        expect(byPath('/hang/1')).toMatchObject({ operationName: 'GET:/hang/:id', isError: true });
         const proxy = byPath('/proxy/pears');
-        expect(proxy.operationName).toBe('GET:/proxy/:name');
         const proxySegment = run.segments.find((s) => s.spans.includes(proxy))!;
         expect(proxySegment.spans.find((s) => s.spanType === SpanType.Exit)).toMatchObject({
           parentSpanId: proxy.spanId,

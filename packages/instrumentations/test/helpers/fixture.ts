@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { type SegmentObject } from '@windsock/protocol';
 
@@ -55,4 +55,42 @@ export function runFixture(file: string, options: FixtureOptions): Promise<Fixtu
       },
     );
   });
+}
+
+/** A Node.js binary of another major line (tooling/node-versions caches it). */
+export function nodeBinary(major: string): string {
+  const script = fileURLToPath(
+    new URL('../../../../tooling/node-versions/install.sh', import.meta.url),
+  );
+  return execFileSync('bash', [script, major], { encoding: 'utf8' }).trim();
+}
+
+/** The lines fixtures run on: this process's Node.js (no binary: `runFixture`'s default), then 22, 24 and 26. */
+export function nodeLines(): [label: string, node: string | undefined][] {
+  return [
+    [process.version, undefined],
+    ...['22', '24', '26'].map((major): [string, string] => [`node ${major}`, nodeBinary(major)]),
+  ];
+}
+
+/**
+ * stderr without the warning Node 20 prints when import-in-the-middle's loader is registered from a `-r` preload
+ * and initialised twice: the preload's concern, not the app's output.
+ */
+export function withoutLoaderWarning(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter(
+      (line) =>
+        !/import-in-the-middle' hook has already been initialized|--trace-warnings/.test(line),
+    )
+    .join('\n')
+    .trim();
+}
+
+/** The object a fixture printed on its `RESULTS {...}` line (what the app itself saw of each request). */
+export function fixtureResults(run: FixtureRun): Record<string, string> {
+  const line = /RESULTS (.*)/.exec(run.stdout);
+  if (line === null) throw new Error(`no RESULTS line in the fixture's output:\n${run.stdout}`);
+  return JSON.parse(line[1]!) as Record<string, string>;
 }
