@@ -6,6 +6,7 @@ import { grpcJsInstrumentation } from './grpc-js/index.js';
 import { ioredisInstrumentation } from './ioredis/index.js';
 import { koaInstrumentation } from './koa/index.js';
 import { mysql2Instrumentation } from './mysql2/index.js';
+import { opentelemetryInstrumentation } from './opentelemetry/index.js';
 import { pgInstrumentation } from './pg/index.js';
 import { redisInstrumentation } from './redis/index.js';
 
@@ -27,4 +28,6 @@ export const LIBRARY_INSTRUMENTATIONS: readonly Instrumentation[] = [
   // messaging and RPC
   amqplibInstrumentation,
   grpcJsInstrumentation,
+  // spans other libraries emit through the OpenTelemetry API
+  opentelemetryInstrumentation,
 ];

@@ -1,0 +1,158 @@
+import { type InstrumentationSettings, NOOP_SPAN, type Span, type Tracer } from '@windsock/core';
+import { SpanLayer } from '@windsock/protocol';
+import type * as otel from '@opentelemetry/api';
+import { type OtelAttributes, OtelSpanKind, shapeOf } from './attributes.js';
+import { BridgeContextManager, SPAN_KEY } from './context-manager.js';
+import { SpanAdapter, windsockSpanOf } from './span-adapter.js';
+
+// @opentelemetry/core's `suppressTracing` key: exporters and SDK internals mark their own work with it.
+const SUPPRESS_TRACING_KEY = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
+/**
+ * OpenTelemetry's `TracerProvider` backed by windsock's tracer: every span OpenTelemetry code starts is a windsock
+ * span in windsock's context. When the application registers a provider of its own after windsock did, windsock
+ * stands back (`standBack`) and its tracers, which libraries may already hold, forward to the application's.
+ */
+export class BridgeTracerProvider implements otel.TracerProvider {
+  readonly contextManager: BridgeContextManager;
+  /** The application's provider, once windsock stood back for it. */
+  replacement: otel.TracerProvider | undefined;
+  private readonly tracers = new Map<string, BridgeTracer>();
+  /** OpenTelemetry views of windsock spans, so `trace.getActiveSpan()` returns the same object each time. */
+  private readonly views = new WeakMap<Span, SpanAdapter>();
+
+  constructor(
+    readonly tracer: Tracer,
+    readonly settings: InstrumentationSettings,
+  ) {
+    this.contextManager = new BridgeContextManager(tracer, (span) => this.viewOf(span));
+  }
+
+  getTracer(name: string, version?: string, options?: otel.TracerOptions): otel.Tracer {
+    const key = `${name}@${version ?? ''}`;
+    let tracer = this.tracers.get(key);
+    if (tracer === undefined) {
+      tracer = new BridgeTracer(this, name, version, options);
+      this.tracers.set(key, tracer);
+    }
+    return tracer;
+  }
+
+  /** The adapter of a span OpenTelemetry started, or a view of a windsock span it did not. */
+  viewOf(span: Span): SpanAdapter {
+    let view = this.views.get(span);
+    if (view === undefined) {
+      view = new SpanAdapter(span, this.settings, false);
+      this.views.set(span, view);
+    }
+    return view;
+  }
+
+  /** Opens the windsock span for an OpenTelemetry span; see the README's table for the rules. */
+  startSpan(
+    name: string,
+    options: otel.SpanOptions,
+    context: otel.Context | undefined,
+  ): SpanAdapter {
+    const parentContext = context ?? this.contextManager.active();
+    if (parentContext.getValue(SUPPRESS_TRACING_KEY) === true) {
+      return new SpanAdapter(NOOP_SPAN, this.settings, true);
+    }
+    const parent =
+      options.root === true ? undefined : windsockSpanOf(parentContext.getValue(SPAN_KEY));
+    const attributes = options.attributes as OtelAttributes | undefined;
+    const kind = options.kind ?? OtelSpanKind.INTERNAL;
+    const record =
+      parent === undefined || parent === this.tracer.activeSpan()
+        ? this.open(String(name), kind, attributes, parent !== undefined)
+        : parent === NOOP_SPAN
+          ? NOOP_SPAN
+          : this.tracer.withSpan(parent, () => this.open(String(name), kind, attributes, true));
+    const span = new SpanAdapter(record, this.settings, true);
+    if (record !== NOOP_SPAN) this.views.set(record, span);
+    span.startAttributes(attributes);
+    return span;
+  }
+
+  private open(
+    name: string,
+    kind: number,
+    attributes: OtelAttributes | undefined,
+    hasParent: boolean,
+  ): Span {
+    const shape = shapeOf(name, kind, attributes);
+    const options = { layer: shape.layer, componentId: shape.componentId };
+    if (!hasParent && (kind === OtelSpanKind.SERVER || kind === OtelSpanKind.CONSUMER)) {
+      // Work arriving from outside with no windsock span around it (a consumer loop, a server windsock does not
+      // instrument): an entry span, never a child of whatever context the callback happened to run in.
+      return this.tracer.startEntrySpan(shape.operation, { ...options, root: true });
+    }
+    if (
+      shape.peer !== undefined &&
+      (kind === OtelSpanKind.CLIENT || kind === OtelSpanKind.PRODUCER)
+    ) {
+      const span = this.tracer.startExitSpan(shape.operation, shape.peer, options);
+      if (shape.layer === SpanLayer.MQ) span.tag('mq.broker', shape.peer);
+      return span;
+    }
+    return this.tracer.startLocalSpan(shape.operation, options);
+  }
+}
+
+/** One `Tracer` per instrumentation scope; the scope itself is not recorded (SkyWalking spans have none). */
+class BridgeTracer implements otel.Tracer {
+  private replacementTracer: otel.Tracer | undefined;
+
+  constructor(
+    private readonly provider: BridgeTracerProvider,
+    private readonly name: string,
+    private readonly version: string | undefined,
+    private readonly options: otel.TracerOptions | undefined,
+  ) {}
+
+  startSpan(name: string, options?: otel.SpanOptions, context?: otel.Context): otel.Span {
+    const replacement = this.replaced();
+    if (replacement !== undefined) return replacement.startSpan(name, options, context);
+    return this.provider.startSpan(name, options ?? {}, context);
+  }
+
+  startActiveSpan<F extends (span: otel.Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: otel.Span) => unknown>(
+    name: string,
+    options: otel.SpanOptions,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: otel.Span) => unknown>(
+    name: string,
+    options: otel.SpanOptions,
+    context: otel.Context,
+    fn: F,
+  ): ReturnType<F>;
+  startActiveSpan<F extends (span: otel.Span) => unknown>(
+    name: string,
+    ...rest: [F] | [otel.SpanOptions, F] | [otel.SpanOptions, otel.Context, F]
+  ): ReturnType<F> {
+    const replacement = this.replaced();
+    if (replacement !== undefined) {
+      return (replacement.startActiveSpan as (...args: unknown[]) => ReturnType<F>)(name, ...rest);
+    }
+    const fn = rest[rest.length - 1] as F;
+    const options = rest.length >= 2 ? (rest[0] as otel.SpanOptions | undefined) : undefined;
+    const context = rest.length === 3 ? rest[1] : undefined;
+    const span = this.provider.startSpan(name, options ?? {}, context);
+    const manager = this.provider.contextManager;
+    if (context === undefined && span.record !== NOOP_SPAN) {
+      // The parent is the active context: the span's context is the active one with the span replaced, which the
+      // context manager derives from windsock's active span alone.
+      return this.provider.tracer.withSpan(span.record, () => fn(span)) as ReturnType<F>;
+    }
+    const parent = context ?? manager.active();
+    return manager.with(parent.setValue(SPAN_KEY, span), () => fn(span)) as ReturnType<F>;
+  }
+
+  private replaced(): otel.Tracer | undefined {
+    const provider = this.provider.replacement;
+    if (provider === undefined) return undefined;
+    return (this.replacementTracer ??= provider.getTracer(this.name, this.version, this.options));
+  }
+}
