@@ -10,7 +10,8 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
-import { createReportPolicy, sendResultClassifier, type SendResult } from '../src/index.js';
+import { createReportPolicy } from '../src/index.js';
+import { sendResultClassifier, type SendResult } from '../test/send-result.js';
 
 const OK: SendResult = { ok: true };
 const resolved = (): Promise<SendResult> => Promise.resolve(OK);

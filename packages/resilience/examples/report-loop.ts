@@ -1,7 +1,10 @@
 // A report loop against a backend that is down for a while: the policy refuses sends while the breaker is open,
 // probes with keepAlive, and lets data through again once a probe succeeds.
 // Run: node --import tsx examples/report-loop.ts
-import { createReportPolicy, sendResultClassifier, type SendResult } from '@windsock/resilience';
+import { createReportPolicy } from '@windsock/resilience';
+
+/** The transport's result shape: the policy knows none, it is told how to read one. */
+type SendResult = { ok: true } | { ok: false; retry: 'safe' | 'unsafe' | 'never' };
 
 let backendUp = false;
 const transport = {
@@ -12,7 +15,9 @@ const transport = {
 };
 
 const policy = createReportPolicy<SendResult>({
-  ...sendResultClassifier, // isFailure, isRetryable (retry: 'safe' only), pushbackMs
+  isFailure: (result) => !result.ok,
+  // Only a failure that cannot have reached the server is sent again: a retry never duplicates data.
+  isRetryable: (result) => !result.ok && result.retry === 'safe',
   probe: (signal) => transport.keepAlive(signal),
   retry: { maxAttempts: 1, initialDelayMs: 10, maxDelayMs: 50 },
   halfOpen: { initialDelayMs: 20, maxDelayMs: 100 },

@@ -24,6 +24,13 @@ export type {
   RejectionReason,
   StateChange,
 } from './outcome.js';
-export { sendResultClassifier, type SendResult } from './send-result.js';
+export {
+  BackendSet,
+  type BackendEntry,
+  type BackendSetOptions,
+  type BackendStateListener,
+  type ResultClassifier,
+  type SendOutcome,
+} from './backend-set.js';
 export { ProbeSchedule } from './probe-schedule.js';
 export { RetryDelays } from './retry-delays.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createReportPolicy } from './report-policy.js';
-import { sendResultClassifier, type SendResult } from './send-result.js';
+import { sendResultClassifier, type SendResult } from '../test/send-result.js';
 
 type Step = { advanceMs: number; data: 'ok' | 'fail' | 'throw'; probe: 'ok' | 'fail' };
 

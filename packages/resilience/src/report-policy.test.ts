@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type StateChange } from './outcome.js';
 import { createReportPolicy } from './report-policy.js';
-import { sendResultClassifier, type SendResult } from './send-result.js';
+import { sendResultClassifier, type SendResult } from '../test/send-result.js';
 
 const OK: SendResult = { ok: true };
 const SAFE: SendResult = { ok: false, retry: 'safe' };

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createReportPolicy, sendResultClassifier, type SendResult } from '../src/index.js';
+import { createReportPolicy } from '../src/index.js';
+import { sendResultClassifier, type SendResult } from './send-result.js';
 
 const FAILURES = 100_000;
 const NEVER: SendResult = { ok: false, retry: 'never' };

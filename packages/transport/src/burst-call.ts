@@ -10,7 +10,7 @@ import { type Commands } from '@windsock/protocol';
 import { type ActiveCall, type CallSpec, describeStatus, failure } from './call.js';
 import { classifyFailure, parsePushback } from './classification.js';
 import { type BurstSession, SessionUnavailable } from './burst-session.js';
-import { messageOf, type TransportResult } from './results.js';
+import { describeError, type TransportResult } from './results.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
@@ -57,7 +57,7 @@ export async function invokeBurst<Request>(
     try {
       body = frame(spec);
     } catch (error) {
-      const reason = messageOf(error);
+      const reason = describeError(error);
       return failure(
         backend,
         status.INTERNAL,
@@ -70,7 +70,7 @@ export async function invokeBurst<Request>(
       stream = session.request(headersFor(spec, remainingMs, userAgent), { endStream: false });
     } catch (error) {
       // The session is closing (GOAWAY, or destroyed between the handshake and now): nothing was sent.
-      return failure(backend, status.UNAVAILABLE, `UNAVAILABLE: ${messageOf(error)}`, 'safe');
+      return failure(backend, status.UNAVAILABLE, `UNAVAILABLE: ${describeError(error)}`, 'safe');
     }
     const seen = await exchange(stream, body, remainingMs, spec.signal, track);
     return outcome(backend, spec, seen, stream.rstCode);
@@ -179,7 +179,7 @@ function notConnected(backend: string, error: unknown, aborted: boolean): Transp
       'safe',
     );
   }
-  const reason = messageOf(error);
+  const reason = describeError(error);
   if (error instanceof SessionUnavailable && error.timedOut) {
     return failure(backend, status.DEADLINE_EXCEEDED, `DEADLINE_EXCEEDED: ${reason}`, 'safe');
   }

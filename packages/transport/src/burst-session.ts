@@ -3,7 +3,7 @@
 // the process alive.
 import http2, { type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
 import { type TlsFiles } from './credentials.js';
-import { messageOf } from './results.js';
+import { describeError } from './results.js';
 
 /** Why no session could be had: nothing was sent, so the call may go elsewhere. */
 export class SessionUnavailable extends Error {
@@ -92,7 +92,7 @@ export class BurstSession {
         session = http2.connect(`${scheme}://${this.authority}`, options);
       } catch (error) {
         this.ready = undefined;
-        reject(new SessionUnavailable(messageOf(error), false));
+        reject(new SessionUnavailable(describeError(error), false));
         return;
       }
       this.session = session;
@@ -107,7 +107,7 @@ export class BurstSession {
       // An 'error' event without a listener would throw into the application: every one is handled here.
       session.on('error', (error) => {
         forget();
-        reject(new SessionUnavailable(messageOf(error), false));
+        reject(new SessionUnavailable(describeError(error), false));
       });
       session.on('goaway', forget);
       session.on('close', () => {
@@ -122,7 +122,7 @@ export class BurstSession {
       });
       session.socket.once('error', (error) => {
         forget();
-        reject(new SessionUnavailable(messageOf(error), false));
+        reject(new SessionUnavailable(describeError(error), false));
       });
       session.once('remoteSettings', () => {
         if (this.session === session) this.live = session;

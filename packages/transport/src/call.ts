@@ -9,7 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import { type Commands } from '@windsock/protocol';
 import { classifyFailure, parsePushback } from './classification.js';
-import { messageOf, type TransportFailure, type TransportResult } from './results.js';
+import { describeError, type TransportFailure, type TransportResult } from './results.js';
 
 const PUSHBACK_HEADER = 'grpc-retry-pushback-ms';
 
@@ -90,7 +90,7 @@ export function invoke<Request>(
     } catch (error) {
       // grpc-js throws synchronously only for a closed channel or a serializer error: nothing was sent.
       untrack();
-      const reason = messageOf(error);
+      const reason = describeError(error);
       resolve(failure(backend, status.UNAVAILABLE, `the call could not start: ${reason}`, 'never'));
       return;
     }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type ChannelCredentials, credentials, Metadata } from '@grpc/grpc-js';
 import { type TransportOptions } from './options.js';
-import { messageOf } from './results.js';
+import { describeError } from './results.js';
 
 /** PEM contents of the TLS options: a CA bundle, and a client certificate with its key for mTLS. */
 export interface TlsFiles {
@@ -40,7 +40,7 @@ function readPem(path: string, option: string): Buffer {
     content = readFileSync(path);
   } catch (error) {
     throw new Error(
-      `windsock transport: cannot read ${option} ${JSON.stringify(path)}: ${messageOf(error)}`,
+      `windsock transport: cannot read ${option} ${JSON.stringify(path)}: ${describeError(error)}`,
       {
         cause: error,
       },

@@ -1,4 +1,6 @@
 export { createTransport, type CallOptions, type Transport } from './transport.js';
+export { describeError } from './results.js';
+export { transportResultClassifier } from './result-classifier.js';
 export type {
   RetryAdvice,
   TransportFailure,
@@ -16,7 +18,7 @@ export {
   type CallKind,
   DEFAULT_DEADLINES,
   type KeepaliveOptions,
-  RECONNECT_BACKOFF,
+  DEFAULT_RECONNECT_DELAY_MS,
   type TransportOptions,
 } from './options.js';
 export type { BackendHealth, BackendState, HealthListener } from './backend.js';

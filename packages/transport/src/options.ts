@@ -34,12 +34,6 @@ export interface TransportOptions {
   /** HTTP/2 keepalive pings; none by default. */
   keepalive?: KeepaliveOptions;
   /**
-   * Whether a backend's circuit breaker is open. Backends for which it returns true are never picked when a call
-   * does not name its backend, so the transport (and the heartbeat) stays quiet towards them while the breaker's
-   * probe decides when they are back. Default: never open.
-   */
-  isBackendOpen?: (address: string) => boolean;
-  /**
    * Segments go as a `collect` stream (`'stream'`, the default: written in one burst like logs, 21-33 % less CPU
    * per segment than `collectInSync` in `pnpm bench`, and what SkyWalking's own agents use) or as one
    * `collectInSync` call through grpc-js (`'unary'`).
@@ -53,6 +47,11 @@ export interface TransportOptions {
    * second. `'grpc-js'`: grpc-js's client stream. HTTP/2 keepalive pings apply to the grpc-js channel only.
    */
   clientStreams?: 'burst' | 'grpc-js';
+  /**
+   * The longest wait between reconnection attempts to a backend that is down, in ms; default
+   * `DEFAULT_RECONNECT_DELAY_MS`. Keep it at or below the breaker's shortest probe delay.
+   */
+  reconnectDelayMs?: number;
   /** Extra grpc-js channel options; they override the transport's own. */
   channelOptions?: ChannelOptions;
 }
@@ -73,10 +72,11 @@ export const DEFAULT_DEADLINES: Readonly<Record<CallKind, number>> = {
 };
 
 /**
- * grpc-js reconnects with exponential backoff up to 120 s by default; a backend that came back would then stay
- * unused for up to two minutes after the breaker's probe (1 s → 10 s) found it healthy. These match the probe.
+ * grpc-js waits up to 120 s between reconnection attempts by default, and a call made while the channel waits fails
+ * at once. The channel therefore retries (one connection attempt, no data) at least this often, so that a backend
+ * that came back is connected by the time the breaker's probe runs.
  */
-export const RECONNECT_BACKOFF = { initialMs: 1_000, maxMs: 10_000 } as const;
+export const DEFAULT_RECONNECT_DELAY_MS = 1_000;
 
 /** Splits and validates the backend list; throws a `TypeError` naming the bad entry. */
 export function parseBackends(backends: string | readonly string[]): string[] {
@@ -123,9 +123,13 @@ export function resolveDeadlines(
 
 /** The channel options every backend channel gets. */
 export function channelOptionsFor(options: TransportOptions): ChannelOptions {
+  const reconnectMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
+  if (!Number.isFinite(reconnectMs) || reconnectMs <= 0) {
+    throw new TypeError('windsock transport: reconnectDelayMs must be a positive number of ms');
+  }
   const base: ChannelOptions = {
-    'grpc.initial_reconnect_backoff_ms': RECONNECT_BACKOFF.initialMs,
-    'grpc.max_reconnect_backoff_ms': RECONNECT_BACKOFF.maxMs,
+    'grpc.initial_reconnect_backoff_ms': reconnectMs,
+    'grpc.max_reconnect_backoff_ms': reconnectMs,
     // No DNS TXT lookups for service configs: one resolver query per connect is enough.
     'grpc.service_config_disable_resolution': 1,
     'grpc.primary_user_agent': `windsock/${options.agentVersion ?? 'unknown'}`,

@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { type Command } from '@windsock/protocol';
 
 /**
@@ -34,7 +35,32 @@ export interface TransportFailure {
 /** What every transport call resolves to; the transport never rejects and never throws after creation. */
 export type TransportResult = TransportSuccess | TransportFailure;
 
-/** The message of something thrown, whatever was thrown. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/**
+ * Anything the agent may have to tell about a failure, as one line: a thrown error (its message), a transport failure
+ * (its message, named by its gRPC status unless the message already starts with the name), or any other value.
+ */
+export function describeError(error: unknown): string {
+  if (error === undefined || error === null) return 'unknown error';
+  if (typeof error === 'object') {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (typeof message === 'string') {
+      const name = typeof code === 'number' ? (status[code] ?? String(code)) : undefined;
+      return name === undefined || message.startsWith(name) ? message : `${name}: ${message}`;
+    }
+    try {
+      return JSON.stringify(error);
+    } catch {
+      return 'unprintable error';
+    }
+  }
+  switch (typeof error) {
+    case 'string':
+      return error;
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return error.toString();
+    default:
+      return typeof error;
+  }
 }

@@ -73,15 +73,19 @@ describe('management scheduler', () => {
     scheduler.stop();
   });
 
-  it('is quiet towards a backend whose breaker is open', async () => {
-    const collector = await collectorFor({ configuration: { uuid: 'u', values: {} } });
-    const open = (address: string) => address === collector.address;
-    const transport = transportFor(collector.address, { isBackendOpen: open });
-    const { timers, scheduler } = start(transport, { isBackendOpen: open });
+  it('calls only the first usable backend, and none while no backend is usable', async () => {
+    const first = await collectorFor({ configuration: { uuid: 'u', values: {} } });
+    const second = await collectorFor({ configuration: { uuid: 'u', values: {} } });
+    const transport = transportFor([first.address, second.address]);
+    let usable: string[] = [second.address];
+    const { timers, scheduler } = start(transport, { usable: () => usable });
+    await second.waitFor((c) => c.counts().instanceProperties === 1, 5_000);
+    usable = [];
     await timers.fire(HEARTBEAT);
     await timers.fire(CDS);
     await timers.fire(HEARTBEAT);
-    expect(collector.requests()).toEqual([]);
+    expect(first.requests()).toEqual([]);
+    expect(second.counts().keepAlives).toBe(0);
     scheduler.stop();
   });
 

@@ -29,10 +29,11 @@ export interface ManagementSchedulerOptions {
   /** The configuration UUID already known (empty: none yet). */
   uuid?: string;
   /**
-   * Whether a backend's breaker is open: no call at all is addressed to such a backend (the breaker's probe takes
-   * over). Give the transport the same predicate, so the calls it routes itself skip those backends too.
+   * The backends management calls may go to now, in order of preference; each call goes to the first, and none is
+   * made while the list is empty. windsock passes its `BackendSet`'s, so that no call is addressed to a backend whose
+   * breaker is open (the breaker's probe decides when it is back). Default: every configured backend.
    */
-  isBackendOpen?: (address: string) => boolean;
+  usable?: () => readonly string[];
   /** Default: real timers, unref'd. */
   timers?: Timers;
 }
@@ -65,12 +66,17 @@ export function startManagementScheduler(
   }
   const layer = options.layer ?? 'GENERAL';
   const identity = { service: options.service, serviceInstance: options.serviceInstance, layer };
-  const isOpen = (address: string): boolean => {
+  const usable = (): readonly string[] => {
     try {
-      return options.isBackendOpen?.(address) === true;
+      return options.usable?.() ?? transport.backends().map((backend) => backend.address);
     } catch {
-      return false;
+      return [];
     }
+  };
+  /** Where the next call goes: the first usable backend, or nowhere this turn. */
+  const target = (): { backend: string } | undefined => {
+    const backend = usable()[0];
+    return backend === undefined ? undefined : { backend };
   };
   let uuid = options.uuid ?? '';
   let propertiesPending = true;
@@ -87,26 +93,27 @@ export function startManagementScheduler(
     handles.add(handle);
   };
 
-  const reportProperties = async (backend?: string): Promise<TransportResult> => {
+  const reportProperties = async (to: { backend: string }): Promise<TransportResult> => {
     const properties =
       typeof options.properties === 'function' ? options.properties() : options.properties;
-    return transport.reportInstanceProperties(
-      { ...identity, properties: [...properties] },
-      backend === undefined ? {} : { backend },
-    );
+    return transport.reportInstanceProperties({ ...identity, properties: [...properties] }, to);
   };
 
   const heartbeat = async (): Promise<void> => {
+    const to = target();
+    if (to === undefined) return;
     if (propertiesPending) {
-      const result = await reportProperties();
+      const result = await reportProperties(to);
       if (result.ok) propertiesPending = false;
       return;
     }
-    await transport.keepAlive(identity);
+    await transport.keepAlive(identity, to);
   };
 
   const pollConfiguration = async (): Promise<void> => {
-    const result = await transport.fetchConfigurations({ service: options.service, uuid });
+    const to = target();
+    if (to === undefined) return;
+    const result = await transport.fetchConfigurations({ service: options.service, uuid }, to);
     if (!result.ok) return;
     const update = configurationIn(result.commands);
     if (update === undefined || update.uuid === uuid) return;
@@ -119,8 +126,9 @@ export function startManagementScheduler(
   };
 
   const onHealth = (address: string, health: BackendHealth, previous: BackendHealth): void => {
-    if (stopped || health !== 'healthy' || previous !== 'unhealthy' || isOpen(address)) return;
-    void reportProperties(address).then((result) => {
+    if (stopped || health !== 'healthy' || previous !== 'unhealthy') return;
+    if (!usable().includes(address)) return;
+    void reportProperties({ backend: address }).then((result) => {
       if (result.ok) propertiesPending = false;
     });
   };

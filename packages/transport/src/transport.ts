@@ -28,9 +28,8 @@ export interface CallOptions {
   /** Aborting cancels the call; it then resolves CANCELLED (`safe` if nothing was sent yet, else `unsafe`). */
   signal?: AbortSignal;
   /**
-   * Send to this backend (`host:port`, as configured) and nowhere else: what a per-backend report policy does.
-   * Without it the transport picks: the preferred healthy backend first, failing over to the next only after a
-   * `safe` failure (so failover never duplicates data).
+   * The backend (`host:port`, as configured) to send to; default the first configured. The transport never picks
+   * another: choosing backends and failing over between them is the caller's (windsock's `BackendSet`).
    */
   backend?: string;
 }
@@ -77,7 +76,6 @@ export function createTransport(options: TransportOptions): Transport {
   const burstTls = options.clientStreams === 'grpc-js' ? undefined : tls;
   const channelOptions = channelOptionsFor(options);
   const metadata = callMetadataFor(options);
-  const isBackendOpen = options.isBackendOpen ?? (() => false);
   const listeners = new Set<HealthListener>();
   const notify: HealthListener = (address, health, previous) => {
     for (const listener of [...listeners]) {
@@ -91,13 +89,12 @@ export function createTransport(options: TransportOptions): Transport {
   const backends = addresses.map(
     (address) => new Backend(address, credentials, channelOptions, notify, burstTls),
   );
-  return new GrpcTransport(backends, deadlines, metadata, isBackendOpen, listeners, options);
+  return new GrpcTransport(backends, deadlines, metadata, listeners, options);
 }
 
 const SEGMENTS = TraceSegmentReportServicePassThroughDefinition;
 
 class GrpcTransport implements Transport {
-  private preferred = 0;
   private isClosed = false;
   /** What grpc-js would send as `user-agent`, so the backend sees one agent whichever path a call took. */
   private readonly userAgent: string;
@@ -106,7 +103,6 @@ class GrpcTransport implements Transport {
     private readonly all: Backend[],
     private readonly deadlines: Record<CallKind, number>,
     private readonly metadata: Metadata,
-    private readonly isBackendOpen: (address: string) => boolean,
     private readonly listeners: Set<HealthListener>,
     private readonly options: TransportOptions,
   ) {
@@ -180,17 +176,25 @@ class GrpcTransport implements Transport {
     messages: readonly Request[],
     options: CallOptions = {},
   ): Promise<TransportResult> {
-    const targets = this.targetsFor(options.backend);
-    if (typeof targets === 'string') {
-      return failure(options.backend ?? '', status.UNAVAILABLE, targets, 'safe');
+    const backend =
+      options.backend === undefined
+        ? this.all[0]
+        : this.all.find((candidate) => candidate.address === options.backend);
+    if (backend === undefined) {
+      const reason = `UNAVAILABLE: ${JSON.stringify(options.backend)} is not a configured backend`;
+      return failure(options.backend ?? '', status.UNAVAILABLE, reason, 'safe');
     }
     if (this.isClosed) {
-      const address = targets[0]?.address ?? '';
-      return failure(address, status.CANCELLED, 'CANCELLED: the transport is closed', 'never');
+      return failure(
+        backend.address,
+        status.CANCELLED,
+        'CANCELLED: the transport is closed',
+        'never',
+      );
     }
     if (messages.length === 0) {
       // Nothing to send is trivially delivered; no call, so no empty stream for OAP to log.
-      return { ok: true, commands: [], backend: targets[0]?.address ?? '' };
+      return { ok: true, commands: [], backend: backend.address };
     }
     const spec: CallSpec<Request> = {
       method,
@@ -199,52 +203,11 @@ class GrpcTransport implements Transport {
       metadata: this.metadata,
       signal: options.signal,
     };
-    let result: TransportResult | undefined;
-    // Failover: the next backend is tried only when nothing can have reached the previous one.
-    for (const backend of targets) {
-      result =
-        method.requestStream && this.options.clientStreams !== 'grpc-js'
-          ? await invokeBurst(backend.burst, backend.address, spec, backend.track, this.userAgent)
-          : await invoke(backend.client, backend.address, spec, backend.track);
-      backend.observe(result, options.signal?.aborted === true || this.isClosed);
-      if (result.ok) {
-        this.preferred = this.all.indexOf(backend);
-        return result;
-      }
-      if (result.retry !== 'safe' || options.signal?.aborted === true || this.isClosed) break;
-    }
-    return result ?? failure('', status.INTERNAL, 'INTERNAL: no backend was tried', 'safe');
-  }
-
-  /** The caller's predicate, guarded: a throwing predicate counts as "not open" rather than breaking the send. */
-  private breakerOpen(address: string): boolean {
-    try {
-      return this.isBackendOpen(address);
-    } catch {
-      return false;
-    }
-  }
-
-  /**
-   * The backends to try, in order: the named one only; or, when the caller does not name one, every backend whose
-   * breaker is not open, healthy ones first starting from the preferred (the last that worked), then the rest.
-   * A string is the reason there is none.
-   */
-  private targetsFor(address: string | undefined): Backend[] | string {
-    if (address !== undefined) {
-      const named = this.all.find((backend) => backend.address === address);
-      return named === undefined
-        ? `UNAVAILABLE: ${JSON.stringify(address)} is not a configured backend`
-        : [named];
-    }
-    const ordered = [...this.all.slice(this.preferred), ...this.all.slice(0, this.preferred)];
-    const candidates = ordered.filter((backend) => !this.breakerOpen(backend.address));
-    if (candidates.length === 0) {
-      return 'UNAVAILABLE: the circuit breaker of every backend is open';
-    }
-    return [
-      ...candidates.filter((backend) => backend.health !== 'unhealthy'),
-      ...candidates.filter((backend) => backend.health === 'unhealthy'),
-    ];
+    const result =
+      method.requestStream && this.options.clientStreams !== 'grpc-js'
+        ? await invokeBurst(backend.burst, backend.address, spec, backend.track, this.userAgent)
+        : await invoke(backend.client, backend.address, spec, backend.track);
+    backend.observe(result, options.signal?.aborted === true || this.isClosed);
+    return result;
   }
 }
