@@ -1,11 +1,6 @@
-export {
-  AGENT_METER,
-  start,
-  parseSampleRate,
-  type Agent,
-  type FlushOptions,
-  type FlushResult,
-} from './agent.js';
+export { start, type Agent, type FlushOptions, type FlushResult } from './agent.js';
+export { AGENT_METER } from './self-meters.js';
+export { parseSampleRate } from './configuration-discovery.js';
 export { startFromEnvironment } from './start-from-environment.js';
 export {
   activeSpan,

@@ -1,9 +1,9 @@
 // A pipeline is one queue and its one drain loop: items are encoded once on the producer's call, offered to the
-// queue as bytes, and sent in batches by the loop through the backends' policies. The loop rests until the next
-// probe while every breaker is open, so an outage costs O(1) work per probe interval, not per item.
+// queue as bytes, and sent in batches by the loop through the backend set (failover and breakers live there). The
+// loop rests until the next probe while every breaker is open, so an outage costs O(1) work per probe interval.
 import { BoundedQueue, type DrainDecision, type QueueStats } from '@windsock/queue';
+import type { BackendSet } from '@windsock/resilience';
 import type { TransportResult } from '@windsock/transport';
-import type { Backends } from './backends.js';
 
 export type PipelineName = 'segments' | 'logs' | 'meters';
 
@@ -13,7 +13,7 @@ export interface PipelineOptions {
   maxBytes: number;
   maxBatchItems: number;
   lingerMs: number;
-  backends: Backends;
+  backends: BackendSet<TransportResult>;
   send: (
     frames: readonly Uint8Array[],
     address: string,
