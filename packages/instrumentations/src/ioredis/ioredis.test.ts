@@ -1,15 +1,23 @@
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { suppressTracing } from '@windsock/core';
-import { SpanLayer, SpanType } from '@windsock/protocol';
 import { freePort, startRedis, type RedisServer } from '@windsock/test-servers';
 import type { Redis as IORedis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runFixture } from '../../test/helpers/fixture.js';
-import { tagsOf, tracingHarness } from '../../test/helpers/tracing.js';
+import { nodeBinary, runFixture } from '../../test/helpers/fixture.js';
+import { errorLogs, tagsOf, tracingHarness } from '../../test/helpers/tracing.js';
 import { unwrapped } from '../hooks/wrap.js';
-import { errorLogs, failure, redisSpans, RequestRunner, success } from '../redis-common/testing.js';
+import {
+  blockedWhileServerStops,
+  expectFixtureCommands,
+  expectFourCommands,
+  expectOwnTraceOutsideRequests,
+  expectRequestsApart,
+  failure,
+  redisSpans,
+  RequestRunner,
+  success,
+} from '../../test/helpers/redis.js';
 import { ioredisInstrumentation } from './index.js';
 
 // ioredis is required only after the instrumentation is enabled, as under `node -r windsock/register`.
@@ -36,8 +44,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const COMPONENT_REDIS = 7;
-
 describe.each([
   { label: '5.11', pkg: 'ioredis' },
   { label: '5.4', pkg: 'ioredis-5-4' },
@@ -58,36 +64,12 @@ describe.each([
   });
 
   it('records each command as a Cache exit span, child of the request, with OAP’s cache tags', async () => {
-    const { outcome, entry, exits } = await runner.run(async () => {
+    const result = await runner.run(async () => {
       await redis.set('user:1', 'secret-value');
       await redis.hset('profile:1', 'name', 'secret-name');
       return [await redis.get('user:1'), await redis.hget('profile:1', 'name')];
     });
-    expect(success(outcome)).toEqual(['secret-value', 'secret-name']);
-    expect(exits.map((s) => s.operationName)).toEqual([
-      'Redis/SET',
-      'Redis/HSET',
-      'Redis/GET',
-      'Redis/HGET',
-    ]);
-    for (const span of exits) {
-      expect(span).toMatchObject({
-        spanType: SpanType.Exit,
-        spanLayer: SpanLayer.Cache,
-        componentId: COMPONENT_REDIS,
-        peer: server.address,
-        parentSpanId: entry.spanId,
-        isError: false,
-      });
-    }
-    expect(exits.map(tagsOf)).toEqual([
-      { 'cache.type': 'Redis', 'cache.cmd': 'set', 'cache.op': 'write', 'cache.key': 'user:1' },
-      { 'cache.type': 'Redis', 'cache.cmd': 'hset', 'cache.op': 'write', 'cache.key': 'profile:1' },
-      { 'cache.type': 'Redis', 'cache.cmd': 'get', 'cache.op': 'read', 'cache.key': 'user:1' },
-      { 'cache.type': 'Redis', 'cache.cmd': 'hget', 'cache.op': 'read', 'cache.key': 'profile:1' },
-    ]);
-    // Values are never recorded.
-    expect(JSON.stringify(exits)).not.toMatch(/secret/);
+    expectFourCommands(result, server.address);
   });
 
   it('classifies reads and writes as the server flags them, and finds keys past the first argument', async () => {
@@ -253,33 +235,15 @@ describe.each([
         }),
       ),
     );
-    const traceIds = new Set(results.map((r) => r.segment.traceId));
-    expect(traceIds.size).toBe(50);
-    for (const [i, { exits, entry }] of results.entries()) {
-      expect(exits.map((s) => [s.operationName, tagsOf(s)['cache.key']]).sort()).toEqual(
-        [
-          ['Redis/SET', `c:${i}`],
-          ['Redis/GET', `c:${i}`],
-          ['Redis/INCR', `c:n:${i}`],
-          ['Redis/GET', `c:${i}`],
-          ['Redis/DEL', `c:n:${i}`],
-        ].sort(),
-      );
-      expect(exits.every((s) => s.parentSpanId === entry.spanId)).toBe(true);
-    }
+    expectRequestsApart(results);
   });
 
   it('starts a trace of its own for a command outside any request, and none where tracing is suppressed', async () => {
-    harness.sink.clear();
-    await redis.get('outside');
-    await suppressTracing(() => redis.get('suppressed'));
-    const spans = await vi.waitFor(() => {
-      const found = redisSpans(harness);
-      expect(found).toHaveLength(1);
-      return found;
-    });
-    expect(spans[0]).toMatchObject({ operationName: 'Redis/GET', parentSpanId: -1 });
-    expect(tagsOf(spans[0]!)['cache.key']).toBe('outside');
+    await expectOwnTraceOutsideRequests(
+      harness,
+      () => redis.get('outside'),
+      () => suppressTracing(() => redis.get('suppressed')),
+    );
   });
 
   it('marks a refused connection’s command as an error with what the app got', async () => {
@@ -308,20 +272,12 @@ describe.each([
       const client = connect({ port: own.port, retryStrategy: () => null });
       const admin = connect({ port: own.port, retryStrategy: () => null });
       await Promise.all([client.ping(), admin.ping()]);
-      const { outcome, exits } = await runner.run(async () => {
-        // Settled into a value at once: the rejection arrives while the server is being stopped.
-        const blocked = client.blpop('never', 0).then(
-          (value) => ({ value }),
-          (error: unknown) => ({ error }),
-        );
-        await vi.waitFor(async () => {
-          expect(await admin.info('clients')).toMatch(/blocked_clients:1/);
-        });
-        await own.kill();
-        const result = await blocked;
-        if ('error' in result) throw result.error;
-        return result.value;
-      });
+      const { outcome, exits } = await blockedWhileServerStops(
+        runner,
+        () => client.blpop('never', 0),
+        () => admin.info('clients'),
+        () => own.kill(),
+      );
       const error = failure(outcome);
       expect(error.message).toBe('Connection is closed.');
       // The admin connection's INFO polling ran in the request too.
@@ -372,14 +328,6 @@ describe('the undo', () => {
   });
 });
 
-/** A Node.js binary of another major line (tooling/node-versions caches it). */
-function nodeBinary(major: string): string {
-  const script = fileURLToPath(
-    new URL('../../../../tooling/node-versions/install.sh', import.meta.url),
-  );
-  return execFileSync('bash', [script, major], { encoding: 'utf8' }).trim();
-}
-
 describe('CommonJS and ES module applications on each Node.js line', () => {
   const fixture = (name: string) =>
     fileURLToPath(new URL(`../../test/fixtures/ioredis/${name}`, import.meta.url));
@@ -399,20 +347,7 @@ describe('CommonJS and ES module applications on each Node.js line', () => {
         env: { REDIS_PORT: String(server.port), IOREDIS_PACKAGE: pkg },
         ...(node ? { node } : {}),
       });
-      expect(run.code, run.stderr).toBe(0);
-      expect(run.diagnostics).toEqual([]);
-      const segment = run.segments.find((s) =>
-        s.spans.some((sp) => sp.spanType === SpanType.Entry),
-      );
-      expect(segment).toBeDefined();
-      const entry = segment!.spans.find((s) => s.spanType === SpanType.Entry)!;
-      const exits = segment!.spans.filter((s) => s.parentSpanId === entry.spanId);
-      expect(exits.map((s) => [s.operationName, s.peer, tagsOf(s)['cache.op']])).toEqual([
-        ['Redis/SET', server.address, 'write'],
-        ['Redis/GET', server.address, 'read'],
-        ['Redis/MULTI', server.address, 'write'],
-      ]);
-      expect(run.stdout).toContain('fixture done');
+      expectFixtureCommands(run, server.address);
     },
   );
 });
