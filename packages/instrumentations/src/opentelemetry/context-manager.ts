@@ -7,8 +7,8 @@ import { type SpanAdapter, windsockSpanOf } from './span-adapter.js';
 export const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
 
 /**
- * An OpenTelemetry context: the span apart from every other value, so that a context that differs from the active
- * one only by its span (what `trace.setSpan(context.active(), span)` makes) is recognised without comparing maps.
+ * An OpenTelemetry context: the span apart from every other value, so that replacing the span (what
+ * `trace.setSpan(context.active(), span)` does on every span a library starts) copies no map.
  */
 export class BridgeContext implements otel.Context {
   constructor(
@@ -48,9 +48,9 @@ interface Frame {
 /**
  * OpenTelemetry's `ContextManager` on windsock's async context: one context for both APIs. The active span is always
  * windsock's (its AsyncLocalStorage), so a windsock span opened inside an OpenTelemetry span is its child and the
- * reverse. A second store holds an OpenTelemetry context only while one carries more than a span (baggage, a
- * library's own keys, a span of another provider): a context that holds nothing but a windsock span costs one
- * `withSpan`, as a native span does.
+ * reverse. A second store keeps the OpenTelemetry context OpenTelemetry code made active (its span adapter, baggage,
+ * a library's own keys) with the windsock span active at that moment; when windsock's active span differs, a windsock
+ * span was opened inside, and the context is derived from it.
  */
 export class BridgeContextManager implements otel.ContextManager {
   private readonly frames = new AsyncLocalStorage<Frame>();
@@ -83,15 +83,21 @@ export class BridgeContextManager implements otel.ContextManager {
     const call = (): ReturnType<F> => fn.apply(thisArg, args);
     const span = windsockSpanOf(context.getValue(SPAN_KEY));
     if (span !== undefined && span !== NOOP_SPAN) {
-      if (context instanceof BridgeContext && context.values === undefined) {
-        if (this.frames.getStore() === undefined) return this.tracer.withSpan(span, call);
-        return this.frames.exit(() => this.tracer.withSpan(span, call));
-      }
       return this.frames.run({ context, span }, () => this.tracer.withSpan(span, call));
     }
     // No windsock span in it (the root context, or another provider's span): OpenTelemetry code sees the context as
     // given, and windsock's own spans keep the active windsock span as their parent.
     return this.frames.run({ context, span: this.tracer.activeSpan() }, call);
+  }
+
+  /** Runs `fn` with `span` active in the active context: `startActiveSpan` without a context given. */
+  withActiveSpan<T>(span: SpanAdapter, fn: () => T): T {
+    const outer = this.frames.getStore();
+    const context =
+      outer === undefined ? span.context(spanOnly) : outer.context.setValue(SPAN_KEY, span);
+    return this.frames.run({ context, span: span.record }, () =>
+      this.tracer.withSpan(span.record, fn),
+    );
   }
 
   bind<T>(context: otel.Context, target: T): T {

@@ -18,8 +18,9 @@ export class BridgeTracerProvider implements otel.TracerProvider {
   /** The application's provider, once windsock stood back for it. */
   replacement: otel.TracerProvider | undefined;
   private readonly tracers = new Map<string, BridgeTracer>();
-  /** OpenTelemetry views of windsock spans, so `trace.getActiveSpan()` returns the same object each time. */
-  private readonly views = new WeakMap<Span, SpanAdapter>();
+  // The last view made, so repeated `trace.getActiveSpan()` calls in one windsock span return one object. Not a
+  // WeakMap of every span: a map whose values hold their keys keeps short-lived spans alive into old space.
+  private lastView: SpanAdapter | undefined;
 
   constructor(
     readonly tracer: Tracer,
@@ -38,14 +39,14 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     return tracer;
   }
 
-  /** The adapter of a span OpenTelemetry started, or a view of a windsock span it did not. */
+  /**
+   * The OpenTelemetry view of a windsock span that is active without an OpenTelemetry context of its own: one
+   * opened by windsock's API or a plugin, seen from OpenTelemetry code.
+   */
   viewOf(span: Span): SpanAdapter {
-    let view = this.views.get(span);
-    if (view === undefined) {
-      view = new SpanAdapter(span, this.settings, false);
-      this.views.set(span, view);
-    }
-    return view;
+    const last = this.lastView;
+    if (last?.record === span) return last;
+    return (this.lastView = new SpanAdapter(span, this.settings, false));
   }
 
   /** Opens the windsock span for an OpenTelemetry span; see the README's table for the rules. */
@@ -69,7 +70,6 @@ export class BridgeTracerProvider implements otel.TracerProvider {
           ? NOOP_SPAN
           : this.tracer.withSpan(parent, () => this.open(String(name), kind, attributes, true));
     const span = new SpanAdapter(record, this.settings, true);
-    if (record !== NOOP_SPAN) this.views.set(record, span);
     span.startAttributes(attributes);
     return span;
   }
@@ -142,9 +142,7 @@ class BridgeTracer implements otel.Tracer {
     const span = this.provider.startSpan(name, options ?? {}, context);
     const manager = this.provider.contextManager;
     if (context === undefined && span.record !== NOOP_SPAN) {
-      // The parent is the active context: the span's context is the active one with the span replaced, which the
-      // context manager derives from windsock's active span alone.
-      return this.provider.tracer.withSpan(span.record, () => fn(span)) as ReturnType<F>;
+      return manager.withActiveSpan(span, () => fn(span)) as ReturnType<F>;
     }
     const parent = context ?? manager.active();
     return manager.with(parent.setValue(SPAN_KEY, span), () => fn(span)) as ReturnType<F>;

@@ -1,0 +1,115 @@
+// node --import tsx bench/opentelemetry.ts: what a span costs through the OpenTelemetry bridge against the same
+// span opened with windsock's own API, for the two shapes libraries emit most: a local span made active around
+// work (`startActiveSpan`) and a database exit span with its attributes. Each iteration opens and ends one request
+// entry span around the measured span, as an HTTP request would; a run with the entry span alone is the baseline,
+// so the differences are the measured spans' own cost. Native and bridged runs alternate, in one process.
+import { createRequire } from 'node:module';
+import type * as Otel from '@opentelemetry/api';
+import { bench, type BenchResult, printTable } from '@windsock/bench-kit';
+import {
+  createDiagnosticLogger,
+  createLogger,
+  createTracer,
+  DEFAULT_INSTRUMENTATION_SETTINGS,
+} from '@windsock/core';
+import { ComponentId, SpanLayer } from '@windsock/protocol';
+import { opentelemetryInstrumentation } from '../src/opentelemetry/index.js';
+
+const require = createRequire(import.meta.url);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+
+let reported = 0;
+const sink = { segment: () => void (reported += 1), log: () => {}, meters: () => {} };
+const tracer = createTracer({ serviceName: 'bench', serviceInstance: 'bench-1', sink });
+opentelemetryInstrumentation.enable({
+  tracer,
+  logger: createLogger({ tracer, sink, serviceName: 'bench', serviceInstance: 'bench-1' }),
+  diagnostics: createDiagnosticLogger({ write: (line) => console.error(line), throttleMs: 0 }),
+  settings: DEFAULT_INSTRUMENTATION_SETTINGS,
+});
+const api = require('@opentelemetry/api') as typeof Otel;
+const otel = api.trace.getTracer('bench', '1.0.0');
+
+const STATEMENT = 'SELECT id, total FROM orders WHERE customer_id = $1';
+
+function inRequest(fn: () => void): () => void {
+  return () => {
+    const entry = tracer.startEntrySpan('GET:/orders', {
+      layer: SpanLayer.Http,
+      componentId: ComponentId.HttpServer,
+    });
+    tracer.withSpan(entry, fn);
+    entry.end();
+  };
+}
+
+const work = (): number => 1;
+
+const cases: Record<string, () => void> = {
+  'entry span only (baseline)': inRequest(() => {}),
+  'local active span, windsock API': inRequest(() => {
+    const span = tracer.startLocalSpan('work');
+    tracer.withSpan(span, work);
+    span.end();
+  }),
+  'local active span, OpenTelemetry API': inRequest(() => {
+    otel.startActiveSpan('work', (span) => {
+      work();
+      span.end();
+    });
+  }),
+  'db exit span + 3 tags, windsock API': inRequest(() => {
+    const span = tracer.startExitSpan('SELECT orders', 'db.local:5432', {
+      layer: SpanLayer.Database,
+      componentId: ComponentId.PostgreSQL,
+    });
+    span.tag('db.type', 'postgresql');
+    span.tag('db.instance', 'shop');
+    span.tag('db.statement', STATEMENT);
+    span.end();
+  }),
+  'db exit span + 3 tags, OpenTelemetry API': inRequest(() => {
+    otel
+      .startSpan('SELECT orders', {
+        kind: api.SpanKind.CLIENT,
+        attributes: {
+          'db.system.name': 'postgresql',
+          'db.namespace': 'shop',
+          'db.query.text': STATEMENT,
+          'server.address': 'db.local',
+          'server.port': 5432,
+        },
+      })
+      .end();
+  }),
+};
+
+const runs = new Map<string, number[]>();
+const bytes = new Map<string, number[]>();
+for (let r = 0; r < REPEATS; r++) {
+  for (const [name, fn] of Object.entries(cases)) {
+    const result = bench(name, fn, { iterations: 20_000, warmup: 5_000, rounds: 5 });
+    runs.set(name, [...(runs.get(name) ?? []), result.nsPerOp]);
+    bytes.set(name, [...(bytes.get(name) ?? []), result.bytesPerOp]);
+  }
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const results: BenchResult[] = Object.keys(cases).map((name) => {
+  const ns = median(runs.get(name)!);
+  return { name, nsPerOp: ns, opsPerSec: 1e9 / ns, bytesPerOp: median(bytes.get(name)!) };
+});
+printTable(
+  `OpenTelemetry bridge vs windsock API, per request (median of ${REPEATS} alternating runs)`,
+  results,
+);
+const base = results[0]!.nsPerOp;
+const own = (i: number): number => results[i]!.nsPerOp - base;
+process.stdout.write(
+  [
+    `local active span: windsock ${own(1).toFixed(0)} ns, bridged ${own(2).toFixed(0)} ns, ratio ${(own(2) / own(1)).toFixed(2)}`,
+    `db exit span:      windsock ${own(3).toFixed(0)} ns, bridged ${own(4).toFixed(0)} ns, ratio ${(own(4) / own(3)).toFixed(2)}`,
+    `segments reported: ${reported}`,
+    '',
+  ].join('\n'),
+);
