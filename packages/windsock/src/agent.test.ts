@@ -38,15 +38,6 @@ async function listen(handler: Parameters<typeof createServer>[1]): Promise<numb
   return (server.address() as AddressInfo).port;
 }
 
-/** Polls `condition` every 20 ms; rejects after `timeoutMs`. */
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 function request(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     get(url, (res) => {
@@ -192,9 +183,15 @@ describe('start() against a collector', () => {
     });
     expect(agent.tracer.sampleRate).toBe(1);
     collector.setConfiguration({ uuid: 'config-1', values: { 'agent.sample_rate': '2500' } });
-    await until(() => agent!.tracer.sampleRate === 0.25, 10_000);
+    await vi.waitFor(() => expect(agent!.tracer.sampleRate === 0.25).toBe(true), {
+      timeout: 10_000,
+      interval: 20,
+    });
     collector.setConfiguration({ uuid: 'config-2', values: { 'agent.sample_rate': '0' } });
-    await until(() => agent!.tracer.sampleRate === 0, 10_000);
+    await vi.waitFor(() => expect(agent!.tracer.sampleRate === 0).toBe(true), {
+      timeout: 10_000,
+      interval: 20,
+    });
     const port = await listen((_req, res) => res.end('ok'));
     await request(`http://127.0.0.1:${port}/unsampled`);
     await agent.flush({ timeoutMs: 2_000 });
@@ -256,8 +253,9 @@ describe('start() against a collector', () => {
     const samples: AgentStatus[] = [];
     const sampler = setInterval(() => samples.push(agent!.status()), 50);
     for (let i = 0; i < 20; i++) await request(`http://127.0.0.1:${port}/x`);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(agent.status().backends[0]!.breaker).toBe('open');
+    await vi.waitFor(() => expect(agent!.status().backends[0]!.breaker).toBe('open'), {
+      timeout: 5_000,
+    });
     expect(agent.status().pipelines.segments.delivered).toBe(0);
 
     await collector.setFault(fault.up());
@@ -303,7 +301,10 @@ describe('diagnostics at the default level', () => {
       expect.stringMatching(/WARN .*logs queue is full/),
     ]);
     await collector.setFault(fault.up());
-    await until(() => agent!.status().pipelines.logs.delivered === 10, 5_000);
+    await vi.waitFor(() => expect(agent!.status().pipelines.logs.delivered === 10).toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
     agent.logger.info('after the outage'); // fits: the episode ends
     const dropped = agent.status().pipelines.logs.dropped.overflow;
     expect(dropped).toBe(15);
@@ -393,7 +394,10 @@ describe('logger integrations through the facade', () => {
     process.env.grpc_proxy = 'http://127.0.0.1:1';
     try {
       agent = start({ collector: '127.0.0.1:2', captureConsole: true, diagnostics: () => {} });
-      await until(() => printed.some((line) => /proxy/i.test(line)), 10_000);
+      await vi.waitFor(() => expect(printed.some((line) => /proxy/i.test(line))).toBe(true), {
+        timeout: 10_000,
+        interval: 20,
+      });
       expect(agent.status().pipelines.logs.produced).toBe(0);
       console.error('an application line'); // the application's own lines are still reported
       expect(agent.status().pipelines.logs.produced).toBe(1);
@@ -417,7 +421,10 @@ describe('logger integrations through the facade', () => {
       diagnostics: () => {},
     });
     agent.logger.info('queued during the outage');
-    await until(() => agent!.status().backends[0]!.breaker === 'open', 5_000);
+    await vi.waitFor(() => expect(agent!.status().backends[0]!.breaker === 'open').toBe(true), {
+      timeout: 5_000,
+      interval: 20,
+    });
     // The next probe is an hour away, after the 10-minute deadline: nothing can be sent in time, so shutdown returns
     // without waiting for it (waiting would fail this test on its 60 s timeout).
     await agent.shutdown({ timeoutMs: 600_000 });
