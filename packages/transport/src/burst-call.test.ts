@@ -1,8 +1,8 @@
 import { status } from '@grpc/grpc-js';
 import { fault } from '@windsock/collector';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { logFrame, meterFrame, ping } from '../test/fixtures.js';
-import { closedPort, collectorFor, eventually, transportFor } from '../test/harness.js';
+import { closedPort, collectorFor, RECOVERY, transportFor } from '../test/harness.js';
 import { type Transport } from './index.js';
 
 const MODES = ['burst', 'grpc-js'] as const;
@@ -90,7 +90,10 @@ describe('client streams written in one burst', () => {
     expect(result).toMatchObject({ ok: false, code: status.DEADLINE_EXCEEDED, retry: 'safe' });
     expect(collector.status().heldConnections).toBeGreaterThan(0);
     await collector.setFault(fault.up());
-    await eventually(async () => (await transport.sendLogs([logFrame('after')])).ok);
+    await vi.waitFor(
+      async () => expect((await transport.sendLogs([logFrame('after')])).ok).toBe(true),
+      RECOVERY,
+    );
     expect(collector.logs().map((log) => log.body?.text?.text)).toEqual(['after']);
   });
 
@@ -131,7 +134,10 @@ describe('client streams written in one burst', () => {
     await collector.stop();
     expect((await transport.sendLogs([logFrame('during')])).ok).toBe(false);
     const restarted = await collectorFor({ port });
-    await eventually(async () => (await transport.sendLogs([logFrame('after')])).ok);
+    await vi.waitFor(
+      async () => expect((await transport.sendLogs([logFrame('after')])).ok).toBe(true),
+      RECOVERY,
+    );
     expect(restarted.logs().map((log) => log.body?.text?.text)).toEqual(['after']);
   });
 

@@ -1,7 +1,7 @@
 import { fault } from '@windsock/collector';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { INSTANCE, SERVICE } from '../test/fixtures.js';
-import { collectorFor, eventually, transportFor } from '../test/harness.js';
+import { collectorFor, RECOVERY, transportFor } from '../test/harness.js';
 import { ManualTimers } from '../test/manual-timers.js';
 import { type ConfigurationUpdate, configurationIn, startManagementScheduler } from './index.js';
 
@@ -65,7 +65,10 @@ describe('management scheduler', () => {
     await collector.waitFor((c) => c.counts().instanceProperties === 1, 5_000);
     await collector.stop();
     await timers.fire(HEARTBEAT);
-    await eventually(() => transport.backends()[0]?.health === 'unhealthy');
+    await vi.waitFor(
+      () => expect(transport.backends()[0]?.health === 'unhealthy').toBe(true),
+      RECOVERY,
+    );
     const restarted = await collectorFor({ port });
     // Recovery is noticed by the channel reconnecting on its own, without any heartbeat firing.
     await restarted.waitFor((c) => c.counts().instanceProperties === 1, 15_000);
@@ -95,13 +98,13 @@ describe('management scheduler', () => {
     });
     const transport = transportFor(collector.address);
     const { timers, updates, scheduler } = start(transport);
-    await eventually(() => updates.length === 1);
+    await vi.waitFor(() => expect(updates.length === 1).toBe(true), RECOVERY);
     expect(updates[0]).toEqual({ uuid: 'v1', values: { 'agent.sample_rate': '5000' } });
     await timers.fire(CDS);
     await collector.waitFor((c) => c.counts().configurationFetches === 2, 5_000);
     collector.setConfiguration({ uuid: 'v2', values: { 'agent.sample_rate': '1' } });
     await timers.fire(CDS);
-    await eventually(() => updates.length === 2);
+    await vi.waitFor(() => expect(updates.length === 2).toBe(true), RECOVERY);
     expect(updates.map((u) => u.uuid)).toEqual(['v1', 'v2']);
     expect(scheduler.uuid).toBe('v2');
     scheduler.stop();

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { fault } from '@windsock/collector';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   eventFrame,
   INSTANCE,
@@ -10,7 +10,7 @@ import {
   segmentFrames,
   SERVICE,
 } from '../test/fixtures.js';
-import { closedPort, collectorFor, eventually, transportFor } from '../test/harness.js';
+import { closedPort, collectorFor, RECOVERY, transportFor } from '../test/harness.js';
 
 describe('delivery', () => {
   it.each(['unary', 'stream'] as const)(
@@ -106,10 +106,11 @@ describe('faults', () => {
     expect(result).toMatchObject({ ok: false, code: status.DEADLINE_EXCEEDED, retry: 'safe' });
     expect(collector.status().heldConnections).toBeGreaterThan(0);
     await collector.setFault(fault.up());
-    const recovered = await eventually(async () => {
+    const recovered = await vi.waitFor(async () => {
       const next = await transport.sendSegments(segmentFrames(2, 'after'));
-      return next.ok && next;
-    });
+      expect(next.ok).toBe(true);
+      return next;
+    }, RECOVERY);
     expect(recovered.backend).toBe(collector.address);
     expect(collector.counts().segments).toBe(2);
   });
@@ -246,10 +247,11 @@ describe('backends', () => {
     const during = await transport.sendSegments(segmentFrames(1, 'during'));
     expect(during.ok).toBe(false);
     const restarted = await collectorFor({ port });
-    const after = await eventually(async () => {
+    const after = await vi.waitFor(async () => {
       const result = await transport.sendSegments(segmentFrames(1, 'after'));
-      return result.ok && result;
-    });
+      expect(result.ok).toBe(true);
+      return result;
+    }, RECOVERY);
     expect(after.backend).toBe(restarted.address);
     expect(restarted.segments().map((s) => s.traceSegmentId)).toEqual(['after-0']);
     expect(healthChanges).toEqual(['healthy', 'unhealthy', 'healthy']);

@@ -26,19 +26,8 @@ export async function collectorFor(
 
 export { closedPort } from './harness-lite.js';
 
-/** Repeats `attempt` until it returns a truthy value, pausing between tries; fails after `tries`. */
-export async function eventually<T>(
-  attempt: () => Promise<T | undefined | false> | T | undefined | false,
-  tries = 100,
-  pauseMs = 100,
-): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await attempt();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
-  }
-  throw new Error(`still failing after ${tries} tries`);
-}
+/** How long `vi.waitFor` polls for a backend to come back: a reconnect takes up to the reconnect delay. */
+export const RECOVERY = { timeout: 10_000, interval: 100 } as const;
 
 afterEach(async () => {
   for (const transport of transports.splice(0)) transport.close();
