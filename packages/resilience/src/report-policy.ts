@@ -60,7 +60,9 @@ interface CallRecord {
 
 /**
  * Breaker ∘ retry ∘ timeout for one backend, built from cockatiel policies, with a probe-first half-open state and
- * state a loop can sleep on. See `createReportPolicy`.
+ * state a loop can sleep on. See `createReportPolicy`. The policies are nested by hand rather than with cockatiel's
+ * `wrap()` because each boundary carries a check `wrap()` has no place for: the breaker is re-read before a retry
+ * sends, and a caller's cancellation is kept from counting as the backend's failure.
  */
 export class ReportPolicy<T> {
   private readonly options: ResolvedPolicyOptions<T>;
