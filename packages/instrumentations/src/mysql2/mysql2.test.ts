@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { suppressTracing } from '@windsock/core';
@@ -7,7 +6,15 @@ import { freePort, startMariadb, type MariadbServer } from '@windsock/test-serve
 import type * as Mysql2 from 'mysql2';
 import type * as Mysql2Promise from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runFixture } from '../../test/helpers/fixture.js';
+import { nodeBinary, runFixture } from '../../test/helpers/fixture.js';
+import {
+  callbackChain,
+  concurrentRequests,
+  type Database,
+  expectDbSpan as expectDatabaseSpan,
+  stopServerUnderQuery,
+  workChildren,
+} from '../../test/helpers/sql.js';
 import { tagOf, tracingHarness } from '../../test/helpers/tracing.js';
 import { unwrapped } from '../hooks/wrap.js';
 import { HttpProbe, logText, spanText } from '../sql/http-probe.js';
@@ -16,14 +23,6 @@ import { enableMysql2 } from './index.js';
 const require = createRequire(import.meta.url);
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../test/fixtures/mysql2/${name}`, import.meta.url));
-
-/** A Node.js binary of another major line (tooling/node-versions caches it). */
-function nodeBinary(major: string): string {
-  const script = fileURLToPath(
-    new URL('../../../../tooling/node-versions/install.sh', import.meta.url),
-  );
-  return execFileSync('bash', [script, major], { encoding: 'utf8' }).trim();
-}
 
 const harness = tracingHarness();
 const probe = new HttpProbe(harness.sink);
@@ -55,23 +54,10 @@ function options(extra: Mysql2.PoolOptions = {}): Mysql2.PoolOptions {
   };
 }
 
-function expectDbSpan(
-  span: SpanObject | undefined,
-  parent: SpanObject,
-  operation: string,
-): SpanObject {
-  expect(span).toBeDefined();
-  expect(span).toMatchObject({
-    operationName: operation,
-    spanType: SpanType.Exit,
-    spanLayer: SpanLayer.Database,
-    componentId: 5,
-    peer,
-    parentSpanId: parent.spanId,
-  });
-  expect(tagOf(span!, 'db.type')).toBe('Mysql');
-  expect(tagOf(span!, 'db.instance')).toBe('windsock');
-  return span!;
+const DATABASE: Database = { componentId: 5, dbType: 'Mysql', peer: () => peer };
+
+function expectDbSpan(span: SpanObject | undefined, parent: SpanObject, operation: string) {
+  return expectDatabaseSpan(DATABASE, span, parent, operation);
 }
 
 const statements = (spans: SpanObject[]) => spans.map((s) => tagOf(s, 'db.statement'));
@@ -334,25 +320,18 @@ describe.each(VERSIONS)('mysql2 $label', ({ module, channels }) => {
       try {
         await doomedPool.query('SELECT 1');
         const path = probe.route('stopped', () => doomedPool.query('SELECT SLEEP(30)'));
-        const response = probe.request(path);
-        await vi.waitFor(
+        const span = await stopServerUnderQuery(
+          probe.request(path),
           async () => {
             const [rows] = await doomedPool.query(
               "SELECT 1 FROM information_schema.processlist WHERE info = 'SELECT SLEEP(30)'",
             );
-            if ((rows as unknown[]).length === 0) throw new Error('not running yet');
+            return (rows as unknown[]).length > 0;
           },
-          { timeout: 10_000, interval: 50 },
+          () => doomed.stop(),
+          'Mysql/query',
+          doomedPeer,
         );
-        await doomed.stop();
-        const trace = await response;
-        expect(trace.outcome.error).toBeInstanceOf(Error);
-        const span = trace.children.find((s) => s.operationName === 'Mysql/query')!;
-        expect(span).toMatchObject({
-          peer: doomedPeer,
-          parentSpanId: trace.entry.spanId,
-          isError: true,
-        });
         expect(logText(span)).toMatch(/Connection lost|killed|shutdown|ECONNRESET/i);
 
         const after = await probe.run('after-stop', () => doomedPool.query('SELECT 1'));
@@ -372,24 +351,17 @@ describe.each(VERSIONS)('mysql2 $label', ({ module, channels }) => {
     const smallPromise = small.promise();
     try {
       await Promise.all([0, 1, 2, 3].map(() => smallPromise.query('SELECT SLEEP(0.02)')));
-      const paths = Array.from({ length: 50 }, (_, i) =>
-        probe.route(`concurrent-${i}`, async () => {
-          if (i % 2 === 0) {
-            await smallPromise.query(`SELECT ${i} AS request, SLEEP(0.01)`);
-            await smallPromise.execute(`SELECT ${i} AS again`);
-          } else {
-            await new Promise<void>((resolve, reject) =>
-              small.query(`SELECT ${i} AS request, SLEEP(0.01)`, (error) => {
-                if (error) return reject(error);
-                small.execute(`SELECT ${i} AS again`, (error2) =>
-                  error2 ? reject(error2) : resolve(),
-                );
-              }),
-            );
-          }
-        }),
-      );
-      const traces = await Promise.all(paths.map((path) => probe.request(path)));
+      const traces = await concurrentRequests(probe, 50, async (i) => {
+        if (i % 2 === 0) {
+          await smallPromise.query(`SELECT ${i} AS request, SLEEP(0.01)`);
+          await smallPromise.execute(`SELECT ${i} AS again`);
+        } else {
+          await callbackChain(
+            (callback) => small.query(`SELECT ${i} AS request, SLEEP(0.01)`, callback),
+            (callback) => small.execute(`SELECT ${i} AS again`, callback),
+          );
+        }
+      });
       traces.forEach((trace, i) => {
         expect(statements(trace.children)).toEqual([
           `SELECT ${i} AS request, SLEEP(0.01)`,
@@ -472,13 +444,7 @@ describe.each(VERSIONS)('mysql2 $label', ({ module, channels }) => {
         MYSQL_URL: `mysql://${server.user}:${server.password}@127.0.0.1:${server.port}/${server.database}`,
       },
     });
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.diagnostics).toEqual([]);
-    const segment = run.segments.find((s) =>
-      s.spans.some((span) => span.operationName === 'GET:/work'),
-    );
-    const entry = segment!.spans.find((span) => span.operationName === 'GET:/work')!;
-    const children = segment!.spans.filter((s) => s.parentSpanId === entry.spanId);
+    const children = workChildren(run);
     expect(children.map((s) => [s.operationName, tagOf(s, 'db.statement')])).toEqual([
       ['Mysql/query', 'SELECT 1 AS one'],
       ['Mysql/execute', 'SELECT ? AS two'],
@@ -502,14 +468,8 @@ describe.each(VERSIONS)('mysql2 $label', ({ module, channels }) => {
           },
           ...(node ? { node } : {}),
         });
-        expect(run.code, run.stderr).toBe(0);
-        expect(run.diagnostics).toEqual([]);
+        const children = workChildren(run);
         expect(run.stdout).toContain('rows 1 2 3 ER_PARSE_ERROR');
-        const entry = run.segments
-          .flatMap((s) => s.spans.map((span) => ({ segment: s, span })))
-          .find(({ span }) => span.operationName === 'GET:/work');
-        expect(entry).toBeDefined();
-        const children = entry!.segment.spans.filter((s) => s.parentSpanId === entry!.span.spanId);
         expect(children.map((s) => [s.operationName, tagOf(s, 'db.statement'), s.isError])).toEqual(
           [
             ['Mysql/query', 'SELECT 1 AS one', false],

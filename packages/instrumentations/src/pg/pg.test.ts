@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { suppressTracing } from '@windsock/core';
@@ -7,7 +6,15 @@ import { freePort, startPostgres, type PostgresServer } from '@windsock/test-ser
 import type * as PgModule from 'pg';
 import type PgCursor from 'pg-cursor';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runFixture } from '../../test/helpers/fixture.js';
+import { nodeBinary, runFixture } from '../../test/helpers/fixture.js';
+import {
+  callbackChain,
+  concurrentRequests,
+  type Database,
+  expectDbSpan as expectDatabaseSpan,
+  stopServerUnderQuery,
+  workChildren,
+} from '../../test/helpers/sql.js';
 import { tagOf, tagsOf, tracingHarness } from '../../test/helpers/tracing.js';
 import { unwrapped } from '../hooks/wrap.js';
 import { HttpProbe, logText, spanText } from '../sql/http-probe.js';
@@ -16,14 +23,6 @@ import { enablePg } from './index.js';
 const require = createRequire(import.meta.url);
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../test/fixtures/pg/${name}`, import.meta.url));
-
-/** A Node.js binary of another major line (tooling/node-versions caches it). */
-function nodeBinary(major: string): string {
-  const script = fileURLToPath(
-    new URL('../../../../tooling/node-versions/install.sh', import.meta.url),
-  );
-  return execFileSync('bash', [script, major], { encoding: 'utf8' }).trim();
-}
 
 const harness = tracingHarness();
 const probe = new HttpProbe(harness.sink);
@@ -44,24 +43,10 @@ function config(extra: PgModule.PoolConfig = {}): PgModule.PoolConfig {
   };
 }
 
-/** Asserts what OAP needs of a database exit span under `parent`. */
-function expectDbSpan(
-  span: SpanObject | undefined,
-  parent: SpanObject,
-  operation: string,
-): SpanObject {
-  expect(span).toBeDefined();
-  expect(span).toMatchObject({
-    operationName: operation,
-    spanType: SpanType.Exit,
-    spanLayer: SpanLayer.Database,
-    componentId: 22,
-    peer,
-    parentSpanId: parent.spanId,
-  });
-  expect(tagOf(span!, 'db.type')).toBe('PostgreSQL');
-  expect(tagOf(span!, 'db.instance')).toBe('windsock');
-  return span!;
+const DATABASE: Database = { componentId: 22, dbType: 'PostgreSQL', peer: () => peer };
+
+function expectDbSpan(span: SpanObject | undefined, parent: SpanObject, operation: string) {
+  return expectDatabaseSpan(DATABASE, span, parent, operation);
 }
 
 /**
@@ -377,26 +362,19 @@ describe('pg: errors reach the application unchanged and mark the span', () => {
     try {
       await doomedPool.query('SELECT 1');
       const path = probe.route('stopped', () => doomedPool.query('SELECT pg_sleep(30)'));
-      const response = probe.request(path);
       // Stop the server once the query is running on it.
-      await vi.waitFor(
-        async () => {
-          const { rows } = await doomedPool.query(
-            `SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'`,
-          );
-          if (rows.length === 0) throw new Error('not running yet');
-        },
-        { timeout: 10_000, interval: 50 },
+      const span = await stopServerUnderQuery(
+        probe.request(path),
+        async () =>
+          (
+            await doomedPool.query(
+              `SELECT 1 FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)'`,
+            )
+          ).rows.length > 0,
+        () => doomed.stop(),
+        'PostgreSQL/query',
+        doomedPeer,
       );
-      await doomed.stop();
-      const trace = await response;
-      expect(trace.outcome.error).toBeInstanceOf(Error);
-      const span = trace.children.find((s) => s.operationName === 'PostgreSQL/query')!;
-      expect(span).toMatchObject({
-        peer: doomedPeer,
-        parentSpanId: trace.entry.spanId,
-        isError: true,
-      });
       expect(logText(span)).toMatch(
         /terminating connection due to administrator command|Connection terminated/,
       );
@@ -419,24 +397,17 @@ describe('pg: concurrency', () => {
     const small = new pg.Pool(config({ max: 4 }));
     try {
       await Promise.all([small.query('SELECT 0'), small.query('SELECT 0')]);
-      const paths = Array.from({ length: 50 }, (_, i) =>
-        probe.route(`concurrent-${i}`, async () => {
-          if (i % 2 === 0) {
-            await small.query(`SELECT ${i} AS request, pg_sleep(0.01)`);
-            await small.query(`SELECT ${i} AS again`);
-          } else {
-            await new Promise<void>((resolve, reject) =>
-              small.query(`SELECT ${i} AS request, pg_sleep(0.01)`, (error) => {
-                if (error) return reject(error);
-                small.query(`SELECT ${i} AS again`, (error2) =>
-                  error2 ? reject(error2) : resolve(),
-                );
-              }),
-            );
-          }
-        }),
-      );
-      const traces = await Promise.all(paths.map((path) => probe.request(path)));
+      const traces = await concurrentRequests(probe, 50, async (i) => {
+        if (i % 2 === 0) {
+          await small.query(`SELECT ${i} AS request, pg_sleep(0.01)`);
+          await small.query(`SELECT ${i} AS again`);
+        } else {
+          await callbackChain(
+            (callback) => small.query(`SELECT ${i} AS request, pg_sleep(0.01)`, callback),
+            (callback) => small.query(`SELECT ${i} AS again`, callback),
+          );
+        }
+      });
       traces.forEach((trace, i) => {
         // A request that found the pool short of a client also has the new client's connect span.
         const queries = trace.children.filter((s) => s.operationName === 'PostgreSQL/query');
@@ -558,14 +529,8 @@ describe('pg: CommonJS and ES module applications', () => {
         env: env(),
         ...(node ? { node } : {}),
       });
-      expect(run.code, run.stderr).toBe(0);
+      const children = workChildren(run);
       expect(run.stdout).toContain('unhandled 42601');
-      expect(run.diagnostics).toEqual([]);
-      const entry = run.segments
-        .flatMap((s) => s.spans.map((span) => ({ segment: s, span })))
-        .find(({ span }) => span.operationName === 'GET:/work');
-      expect(entry).toBeDefined();
-      const children = entry!.segment.spans.filter((s) => s.parentSpanId === entry!.span.spanId);
       expect(children.map((s) => [s.operationName, tagOf(s, 'db.statement')])).toEqual([
         ['PostgreSQL/connect', undefined],
         ['PostgreSQL/query', 'SELECT $1::int AS n'],
@@ -592,13 +557,7 @@ describe('pg: loaded before the agent starts', () => {
         PGDATABASE: server.database,
       },
     });
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.diagnostics).toEqual([]);
-    const segment = run.segments.find((s) =>
-      s.spans.some((span) => span.operationName === 'GET:/work'),
-    );
-    const entry = segment!.spans.find((span) => span.operationName === 'GET:/work')!;
-    const children = segment!.spans.filter((s) => s.parentSpanId === entry.spanId);
+    const children = workChildren(run);
     expect(children.map((s) => [s.operationName, tagOf(s, 'db.statement')])).toEqual([
       ['PostgreSQL/connect', undefined],
       ['PostgreSQL/query', 'SELECT $1::int AS n'],
