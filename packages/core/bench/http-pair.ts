@@ -1,0 +1,286 @@
+// pnpm bench:http-pair: process CPU per HTTP request pair (one client request, one server request, one process)
+// for each step between no agent and a fully traced request, each in a fresh process, interleaved round-robin, so
+// the differences are same-run figures. `--before=DIR` adds the sample-0 and traced steps of another build of core
+// and protocol (DIR/node_modules/@windsock/{core,protocol}), to compare a change against its parent in one run.
+import { fork } from 'node:child_process';
+import { channel } from 'node:diagnostics_channel';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import http from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as Core from '@windsock/core';
+import type * as Protocol from '@windsock/protocol';
+
+type Step =
+  | 'none'
+  | 'floor'
+  | 'tracer-idle'
+  | 'sample-0'
+  | 'traced-discard'
+  | 'traced-encode'
+  | 'before:sample-0'
+  | 'before:traced-encode'
+  | 'facade-off'
+  | 'facade-sample-0'
+  | 'facade-traced'
+  | 'before:facade-sample-0'
+  | 'before:facade-traced';
+
+/** What each step adds to the previous one. */
+const STEPS: Record<Step, string> = {
+  none: 'no agent',
+  floor: 'AsyncLocalStorage entered per server request + a 185-byte header set per client request',
+  'tracer-idle': 'core tracer created, HTTP instrumentation not enabled',
+  'sample-0': 'HTTP instrumentation, sample rate 0 (nothing recorded, sw8 propagated)',
+  'traced-discard': 'everything traced, the finished segment discarded',
+  'traced-encode': 'everything traced, each segment encoded as the facade does, frame discarded',
+  'before:sample-0': 'sample-0 with the --before build',
+  'before:traced-encode': 'traced-encode with the --before build',
+  'facade-off': 'windsock started (backend refused), every instrumentation disabled',
+  'facade-sample-0': 'windsock started (backend refused), sample rate 0',
+  'facade-traced': 'windsock started (backend refused), everything traced',
+  'before:facade-sample-0': 'facade-sample-0 with the --before build',
+  'before:facade-traced': 'facade-traced with the --before build',
+};
+
+const ALL_PLUGINS = ['http', 'fetch', 'pino', 'winston', 'console'];
+
+interface ChildResult {
+  requests: number;
+  seconds: number;
+  cpuMicros: number;
+}
+
+const FLOOR_HEADER = 'x'.repeat(185);
+
+async function startAgent(step: Step): Promise<void> {
+  if (step === 'none') return;
+  if (step === 'floor') {
+    const storage = new AsyncLocalStorage<object>();
+    channel('http.server.request.start').subscribe(() => storage.enterWith({}));
+    return;
+  }
+  const before = step.startsWith('before:');
+  if (step.includes('facade')) {
+    // The facade is not a dependency of core: --facade=DIR and --before=DIR name trees holding node_modules/windsock.
+    const tree = before ? process.env.BENCH_BEFORE : process.env.BENCH_FACADE;
+    const windsock = (await import(
+      pathToFileURL(`${tree}/node_modules/windsock/dist/index.js`).href
+    )) as { start(options: Record<string, unknown>): unknown };
+    windsock.start({
+      serviceName: 'bench-service',
+      collector: '127.0.0.1:1',
+      sampleRate: step.endsWith('sample-0') ? 0 : 1,
+      ...(step === 'facade-off' ? { disablePlugins: ALL_PLUGINS } : {}),
+    });
+    return;
+  }
+  const root = before ? pathToFileURL(`${process.env.BENCH_BEFORE}/node_modules/`).href : '';
+  const core = (await import(
+    before ? `${root}@windsock/core/dist/index.js` : '@windsock/core'
+  )) as typeof Core;
+  const protocol = (await import(
+    before ? `${root}@windsock/protocol/dist/index.js` : '@windsock/protocol'
+  )) as typeof Protocol;
+  let frames = 0;
+  const encode = step.endsWith('traced-encode');
+  const tracer = core.createTracer({
+    serviceName: 'bench-service',
+    serviceInstance: 'bench-instance-1',
+    sampleRate: step.endsWith('sample-0') ? 0 : 1,
+    sink: {
+      segment: (segment) => {
+        frames += encode ? protocol.encodeSegmentObject(segment).length : 1;
+      },
+      log: () => {},
+      meters: () => {},
+    },
+  });
+  if (step !== 'tracer-idle') tracer.enableHttpInstrumentation();
+  process.once('beforeExit', () => void frames);
+}
+
+async function child(
+  step: Step,
+  warmupMs: number,
+  durationMs: number,
+  profilePath: string | undefined,
+): Promise<ChildResult> {
+  await startAgent(step);
+  const server = http.createServer((request, response) => {
+    request.resume();
+    response.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  const headers = step === 'floor' ? { 'x-floor': FLOOR_HEADER } : undefined;
+
+  let stopAt = 0;
+  let answered = 0;
+  const worker = () =>
+    new Promise<void>((resolve, reject) => {
+      const next = () => {
+        if (performance.now() >= stopAt) return resolve();
+        const request = http.get(
+          { port, host: '127.0.0.1', path: '/orders/42', agent, headers },
+          (res) => {
+            res.resume();
+            res.on('end', () => {
+              answered += 1;
+              next();
+            });
+          },
+        );
+        request.on('error', reject);
+      };
+      next();
+    });
+  const load = async (ms: number) => {
+    stopAt = performance.now() + ms;
+    await Promise.all(Array.from({ length: 16 }, worker));
+  };
+
+  await load(warmupMs);
+  answered = 0;
+  const profiler = profilePath === undefined ? undefined : await startProfiler();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await load(durationMs);
+  const used = process.cpuUsage(cpu);
+  if (profiler !== undefined) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(profilePath!, JSON.stringify({ ...profile, requests: answered }));
+  }
+  const seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  server.close();
+  return { requests: answered, seconds, cpuMicros: used.user + used.system };
+}
+
+async function startProfiler(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  return session;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function parent(): Promise<void> {
+  const args = new Map(
+    process.argv.slice(2).map((arg) => {
+      const [key, value] = arg.replace(/^--/, '').split('=');
+      return [key!, value ?? ''];
+    }),
+  );
+  const runs = Number(args.get('runs') ?? 5);
+  const warmupMs = Number(args.get('warmup-ms') ?? 1000);
+  const durationMs = Number(args.get('duration-ms') ?? 3000);
+  const nodeBinary = args.get('node') ?? process.execPath;
+  const before = args.get('before');
+  const facade = args.get('facade');
+  const profileDir = args.get('cpu-prof-dir');
+  const steps = (
+    args.get('steps')?.split(',') ?? [
+      'none',
+      'floor',
+      'tracer-idle',
+      'sample-0',
+      'traced-discard',
+      'traced-encode',
+      ...(before === undefined ? [] : ['before:sample-0', 'before:traced-encode']),
+      ...(facade === undefined ? [] : ['facade-off', 'facade-sample-0', 'facade-traced']),
+      ...(facade === undefined || before === undefined
+        ? []
+        : ['before:facade-sample-0', 'before:facade-traced']),
+    ]
+  ).filter((step): step is Step => step in STEPS && step !== 'none');
+  // Every figure is a difference from no agent in the same run.
+  steps.unshift('none');
+
+  const results = new Map<Step, ChildResult[]>(steps.map((step) => [step, []]));
+  const loadBefore = (await import('node:os')).loadavg();
+  for (let run = 0; run < runs; run++) {
+    for (const step of steps) {
+      const result = await new Promise<ChildResult>((resolve, reject) => {
+        const process_ = fork(fileURLToPath(import.meta.url), [], {
+          execPath: nodeBinary,
+          execArgv: ['--import', 'tsx'],
+          env: {
+            ...process.env,
+            BENCH_CHILD: JSON.stringify({
+              step,
+              warmupMs,
+              durationMs,
+              // --cpu-prof-dir=DIR: a V8 CPU profile of each child's load window, for relative function costs.
+              profilePath:
+                profileDir === undefined ? undefined : `${profileDir}/${step}-${run}.cpuprofile`,
+            }),
+            ...(before === undefined ? {} : { BENCH_BEFORE: before }),
+            ...(facade === undefined ? {} : { BENCH_FACADE: facade }),
+          },
+        });
+        process_.once('message', (message) => resolve(message as ChildResult));
+        process_.once('exit', (code) => {
+          if (code !== 0) reject(new Error(`${step} exited with ${code}`));
+        });
+      });
+      results.get(step)!.push(result);
+      process.stderr.write(
+        `run ${run + 1} ${step}: ${(result.cpuMicros / result.requests).toFixed(1)} µs/pair\n`,
+      );
+    }
+  }
+  const loadAfter = (await import('node:os')).loadavg();
+
+  const noneCpu = median(results.get('none')!.map((r) => r.cpuMicros / r.requests));
+  const noneRate = median(results.get('none')!.map((r) => r.requests / r.seconds));
+  const version = (await import('node:child_process'))
+    .execFileSync(nodeBinary, ['--version'])
+    .toString()
+    .trim();
+  console.log(
+    `Node ${version}, ${runs} runs × ${durationMs} ms (+${warmupMs} ms warm-up) per step, concurrency 16, ` +
+      `load average ${loadBefore[0]!.toFixed(1)} before, ${loadAfter[0]!.toFixed(1)} after\n`,
+  );
+  console.log(
+    '| step | what | CPU µs per pair (median, min–max) | added vs none | req/s vs none |',
+  );
+  console.log('| --- | --- | ---: | ---: | ---: |');
+  for (const step of steps) {
+    const perPair = results.get(step)!.map((r) => r.cpuMicros / r.requests);
+    const rate = median(results.get(step)!.map((r) => r.requests / r.seconds));
+    const cpu = median(perPair);
+    console.log(
+      `| ${step} | ${STEPS[step]} | ${cpu.toFixed(1)} (${Math.min(...perPair).toFixed(1)}–${Math.max(
+        ...perPair,
+      ).toFixed(1)}) | ${step === 'none' ? '–' : `+${(cpu - noneCpu).toFixed(1)}`} | ${(
+        rate / noneRate
+      ).toFixed(2)} |`,
+    );
+  }
+}
+
+const task = process.env.BENCH_CHILD;
+if (task === undefined) {
+  await parent();
+} else {
+  const { step, warmupMs, durationMs, profilePath } = JSON.parse(task) as {
+    step: Step;
+    warmupMs: number;
+    durationMs: number;
+    profilePath?: string;
+  };
+  const result = await child(step, warmupMs, durationMs, profilePath);
+  process.send?.(result);
+  process.disconnect?.();
+}
