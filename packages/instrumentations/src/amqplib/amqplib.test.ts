@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { suppressTracing } from '@windsock/core';
@@ -15,7 +14,7 @@ import type * as Amqp from 'amqplib';
 import type * as AmqpCallbacks from 'amqplib/callback_api.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { unwrapped } from '../hooks/wrap.js';
-import { type FixtureRun, runFixture } from '../../test/helpers/fixture.js';
+import { type FixtureRun, nodeBinary, runFixture } from '../../test/helpers/fixture.js';
 import { tagOf, tagsOf, tracingHarness } from '../../test/helpers/tracing.js';
 import { amqplibInstrumentation } from './index.js';
 
@@ -540,9 +539,6 @@ describe('amqplib callback API', () => {
 });
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/amqplib/', import.meta.url));
-const INSTALL_NODE = fileURLToPath(
-  new URL('../../../../tooling/node-versions/install.sh', import.meta.url),
-);
 
 function mqSpans(run: FixtureRun, type: SpanType): Found[] {
   return run.segments.flatMap((segment) =>
@@ -614,8 +610,7 @@ describe('amqplib in applications run by node (built package)', () => {
   });
 
   describe.each([22, 24, 26])('on Node.js %i', (major) => {
-    const node = () =>
-      execFileSync('bash', [INSTALL_NODE, String(major)], { encoding: 'utf8' }).trim();
+    const node = () => nodeBinary(String(major));
 
     it.each(['one-process.cjs', 'one-process.mjs'])(
       '%s publishes and consumes in one trace',

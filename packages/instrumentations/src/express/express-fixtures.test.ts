@@ -1,16 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SpanLayer, SpanType } from '@windsock/protocol';
 import { describe, expect, it } from 'vitest';
-import { type FixtureRun, runFixture } from '../../test/helpers/fixture.js';
+import { type FixtureRun, nodeBinary, runFixture } from '../../test/helpers/fixture.js';
 
 // The same application as a CommonJS and an ES module file, run in child processes against the built package: with
 // the preload (Express loads after the agent, as under `-r`/`--import windsock/register`) and "late" (the app loads
 // Express and registers most routes, then starts the agent itself).
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/express/', import.meta.url));
-const INSTALL_NODE = fileURLToPath(
-  new URL('../../../../tooling/node-versions/install.sh', import.meta.url),
-);
 
 const EXPECTED_RESPONSES = [
   'RESPONSE /users/42 200',
@@ -72,8 +68,7 @@ describe.each([
 });
 
 describe.each([22, 24, 26])('on Node.js %i', (major) => {
-  const node = () =>
-    execFileSync('bash', [INSTALL_NODE, String(major)], { encoding: 'utf8' }).trim();
+  const node = () => nodeBinary(String(major));
 
   it.each([
     { file: 'app.mjs', pkg: 'express', plugins: ['express'] },

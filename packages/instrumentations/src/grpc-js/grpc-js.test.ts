@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type * as GrpcJs from '@grpc/grpc-js';
@@ -7,16 +6,13 @@ import { type Span, suppressTracing } from '@windsock/core';
 import { type SegmentObject, SpanLayer, type SpanObject, SpanType } from '@windsock/protocol';
 import { freePort } from '@windsock/test-servers';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runFixture } from '../../test/helpers/fixture.js';
+import { nodeBinary, runFixture } from '../../test/helpers/fixture.js';
 import { tagOf, tracingHarness } from '../../test/helpers/tracing.js';
 import { peerOfTarget } from './peer.js';
 import { grpcJsInstrumentation } from './index.js';
 
 const require = createRequire(import.meta.url);
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/grpc-js/', import.meta.url));
-const NODE_VERSIONS = fileURLToPath(
-  new URL('../../../../tooling/node-versions/install.sh', import.meta.url),
-);
 
 const SAY = '/windsock.test.Echo/Say';
 const COUNT = '/windsock.test.Echo/Count';
@@ -627,8 +623,7 @@ describe('grpc-js in applications (built package, child processes)', () => {
     expect(streams.sort()).toEqual([SpanType.Entry, SpanType.Exit].sort());
   };
 
-  const nodeOf = (major: number): string =>
-    execFileSync('bash', [NODE_VERSIONS, String(major)], { encoding: 'utf8' }).trim();
+  const nodeOf = (major: number): string => nodeBinary(String(major));
 
   it.each([
     ['app.cjs', 'this'],
