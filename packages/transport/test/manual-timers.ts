@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { type Timers } from '../src/index.js';
 
 interface Pending {
@@ -25,15 +26,15 @@ export class ManualTimers implements Timers {
 
   /** Waits (in real time, the calls are real) until a timer of `ms` is armed, then fires it. */
   async fire(ms: number): Promise<void> {
-    for (let i = 0; i < 500; i++) {
-      const entry = [...this.pending].find((candidate) => candidate.ms === ms);
-      if (entry !== undefined) {
-        this.pending.delete(entry);
-        entry.callback();
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new Error(`no ${ms} ms timer was armed`);
+    const entry = await vi.waitFor(
+      () => {
+        const armed = [...this.pending].find((candidate) => candidate.ms === ms);
+        if (armed === undefined) throw new Error(`no ${ms} ms timer was armed`);
+        return armed;
+      },
+      { timeout: 5_000, interval: 10 },
+    );
+    this.pending.delete(entry);
+    entry.callback();
   }
 }
