@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { resolveOptions, type ReportPolicyOptions } from './options.js';
+import { OptionsError, resolveOptions, type ReportPolicyOptions } from './options.js';
 import { createReportPolicy } from './report-policy.js';
 
 describe('resolveOptions', () => {
@@ -52,6 +52,21 @@ describe('resolveOptions', () => {
   it.each(invalid)('throws a RangeError naming %s', (name, options) => {
     expect(() => createReportPolicy(options)).toThrow(RangeError);
     expect(() => createReportPolicy(options)).toThrow(name);
+  });
+
+  it('lists every problem in one OptionsError', () => {
+    let error: unknown;
+    try {
+      resolveOptions({ timeoutMs: 0, retry: { maxAttempts: -1 }, now: 5 as never });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OptionsError);
+    expect((error as OptionsError).problems.map((p) => p.name)).toEqual([
+      'now',
+      'timeoutMs',
+      'retry.maxAttempts',
+    ]);
   });
 
   it('rejects every negative delay, whatever the option', () => {

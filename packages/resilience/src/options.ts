@@ -103,108 +103,127 @@ export const DEFAULT_HALF_OPEN: Required<HalfOpenOptions> = {
   maxDelayMs: 10_000,
 };
 
-/** Applies defaults and rejects values that would make the policy misbehave, naming the offending option. */
+/** One bad option: its name, the value given and the accepted form (the shape windsock's ConfigError lists). */
+export interface OptionProblem {
+  name: string;
+  value: string;
+  expected: string;
+}
+
+/** Bad options: every problem at once, so that a caller fixes all of them in one go. */
+export class OptionsError extends RangeError {
+  constructor(readonly problems: readonly OptionProblem[]) {
+    super(
+      `windsock resilience: invalid options (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.name} = ${p.value}: expected ${p.expected}`).join('\n'),
+    );
+    this.name = 'OptionsError';
+  }
+}
+
+/** Applies defaults; throws one OptionsError listing every value that would make the policy misbehave. */
 export function resolveOptions<T>(options: ReportPolicyOptions<T> = {}): ResolvedPolicyOptions<T> {
+  const problems: OptionProblem[] = [];
+  const check = new Checks(problems);
   const retry = { ...DEFAULT_RETRY, ...stripUndefined(options.retry) };
   const halfOpen = { ...DEFAULT_HALF_OPEN, ...stripUndefined(options.halfOpen) };
   const breaker = options.breaker ?? DEFAULT_BREAKER;
   const resolved: ResolvedPolicyOptions<T> = {
-    isFailure: fnOption(options.isFailure, 'isFailure') ?? never,
-    isRetryable: fnOption(options.isRetryable, 'isRetryable') ?? never,
-    pushbackMs: fnOption(options.pushbackMs, 'pushbackMs') ?? noPushback,
-    isRetryableError: fnOption(options.isRetryableError, 'isRetryableError') ?? never,
-    probe: fnOption(options.probe, 'probe'),
+    isFailure: check.fn(options.isFailure, 'isFailure') ?? never,
+    isRetryable: check.fn(options.isRetryable, 'isRetryable') ?? never,
+    pushbackMs: check.fn(options.pushbackMs, 'pushbackMs') ?? noPushback,
+    isRetryableError: check.fn(options.isRetryableError, 'isRetryableError') ?? never,
+    probe: check.fn(options.probe, 'probe'),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     retry,
     breaker,
     halfOpen,
-    now: fnOption(options.now, 'now') ?? systemNow,
+    now: check.fn(options.now, 'now') ?? systemNow,
   };
 
-  positiveDelay(resolved.timeoutMs, 'timeoutMs');
-  positiveDelay(resolved.probeTimeoutMs, 'probeTimeoutMs');
-  wholeCount(retry.maxAttempts, 'retry.maxAttempts', 0);
-  delay(retry.initialDelayMs, 'retry.initialDelayMs');
-  delay(retry.maxDelayMs, 'retry.maxDelayMs');
-  ordered(retry.initialDelayMs, retry.maxDelayMs, 'retry.maxDelayMs', 'retry.initialDelayMs');
-  delay(halfOpen.initialDelayMs, 'halfOpen.initialDelayMs');
-  delay(halfOpen.maxDelayMs, 'halfOpen.maxDelayMs');
-  ordered(
-    halfOpen.initialDelayMs,
-    halfOpen.maxDelayMs,
-    'halfOpen.maxDelayMs',
-    'halfOpen.initialDelayMs',
-  );
-  validateBreaker(breaker);
+  check.positiveDelay(resolved.timeoutMs, 'timeoutMs');
+  check.positiveDelay(resolved.probeTimeoutMs, 'probeTimeoutMs');
+  check.wholeCount(retry.maxAttempts, 'retry.maxAttempts', 0);
+  check.ordered(retry, 'retry');
+  check.ordered(halfOpen, 'halfOpen');
+  check.breaker(breaker);
+  if (problems.length > 0) throw new OptionsError(problems);
   return resolved;
 }
 
-function validateBreaker(breaker: BreakerOptions): void {
-  if (breaker.kind === 'consecutive') {
-    wholeCount(breaker.threshold, 'breaker.threshold', 1);
-    return;
+/** Validators that record a problem instead of throwing, so that every problem is reported at once. */
+class Checks {
+  constructor(private readonly problems: OptionProblem[]) {}
+
+  fn<F>(value: F | undefined, name: string): F | undefined {
+    if (value === undefined || typeof value === 'function') return value;
+    this.add(name, value, 'a function');
+    return undefined;
   }
-  if (breaker.kind === 'sampling') {
-    if (!(breaker.threshold > 0 && breaker.threshold < 1)) {
-      throw new RangeError(
-        `breaker.threshold must be a failure ratio strictly between 0 and 1 for a sampling breaker, got ${String(breaker.threshold)}`,
+
+  delay(value: unknown, name: string): boolean {
+    if (isFiniteNumber(value) && value >= 0) return true;
+    this.add(name, value, 'a finite number of milliseconds ≥ 0');
+    return false;
+  }
+
+  positiveDelay(value: unknown, name: string): void {
+    // setTimeout clamps anything above 2^31-1 ms to 1 ms, which would turn a "very long" deadline into an instant one.
+    if (isFiniteNumber(value) && value > 0 && value <= 2_147_483_647) return;
+    this.add(name, value, 'a number of milliseconds > 0 and ≤ 2147483647');
+  }
+
+  wholeCount(value: unknown, name: string, min: number): void {
+    if (Number.isInteger(value) && (value as number) >= min) return;
+    this.add(name, value, `an integer ≥ ${min}`);
+  }
+
+  /** Both delays valid, and the first no longer than the longest. */
+  ordered(delays: { initialDelayMs: number; maxDelayMs: number }, prefix: string): void {
+    const initial = this.delay(delays.initialDelayMs, `${prefix}.initialDelayMs`);
+    const max = this.delay(delays.maxDelayMs, `${prefix}.maxDelayMs`);
+    if (initial && max && delays.maxDelayMs < delays.initialDelayMs) {
+      this.add(
+        `${prefix}.maxDelayMs`,
+        delays.maxDelayMs,
+        `≥ ${prefix}.initialDelayMs (${delays.initialDelayMs})`,
       );
     }
-    positiveDelay(breaker.durationMs, 'breaker.durationMs');
-    if (
-      breaker.minimumRps !== undefined &&
-      !(breaker.minimumRps >= 0 && Number.isFinite(breaker.minimumRps))
-    ) {
-      throw new RangeError(
-        `breaker.minimumRps must be a finite number ≥ 0, got ${String(breaker.minimumRps)}`,
-      );
-    }
-    return;
   }
-  throw new RangeError(
-    `breaker.kind must be 'consecutive' or 'sampling', got ${String((breaker as { kind: unknown }).kind)}`,
-  );
+
+  breaker(breaker: BreakerOptions): void {
+    if (breaker.kind === 'consecutive') {
+      this.wholeCount(breaker.threshold, 'breaker.threshold', 1);
+    } else if (breaker.kind === 'sampling') {
+      if (!(breaker.threshold > 0 && breaker.threshold < 1)) {
+        this.add(
+          'breaker.threshold',
+          breaker.threshold,
+          'a failure ratio strictly between 0 and 1 for a sampling breaker',
+        );
+      }
+      this.positiveDelay(breaker.durationMs, 'breaker.durationMs');
+      const { minimumRps } = breaker;
+      if (minimumRps !== undefined && !(isFiniteNumber(minimumRps) && minimumRps >= 0)) {
+        this.add('breaker.minimumRps', minimumRps, 'a finite number ≥ 0');
+      }
+    } else {
+      this.add('breaker.kind', (breaker as { kind: unknown }).kind, "'consecutive' or 'sampling'");
+    }
+  }
+
+  private add(name: string, value: unknown, expected: string): void {
+    this.problems.push({
+      name,
+      value: typeof value === 'function' ? 'a function' : String(value),
+      expected,
+    });
+  }
 }
 
 function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
-}
-
-function delay(value: unknown, name: string): void {
-  if (!isFiniteNumber(value) || value < 0) {
-    throw new RangeError(
-      `${name} must be a finite number of milliseconds ≥ 0, got ${String(value)}`,
-    );
-  }
-}
-
-function positiveDelay(value: unknown, name: string): void {
-  // setTimeout clamps anything above 2^31-1 ms to 1 ms, which would turn a "very long" deadline into an instant one.
-  if (!isFiniteNumber(value) || value <= 0 || value > 2_147_483_647) {
-    throw new RangeError(
-      `${name} must be a number of milliseconds > 0 and ≤ 2147483647, got ${String(value)}`,
-    );
-  }
-}
-
-function wholeCount(value: unknown, name: string, min: number): void {
-  if (!Number.isInteger(value) || (value as number) < min) {
-    throw new RangeError(`${name} must be an integer ≥ ${min}, got ${String(value)}`);
-  }
-}
-
-function ordered(low: number, high: number, highName: string, lowName: string): void {
-  if (high < low) {
-    throw new RangeError(`${highName} (${high}) must be ≥ ${lowName} (${low})`);
-  }
-}
-
-function fnOption<F>(value: F | undefined, name: string): F | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new RangeError(`${name} must be a function, got ${typeof value}`);
-  }
-  return value;
 }
 
 function stripUndefined<O extends object>(value: O | undefined): Partial<O> {
