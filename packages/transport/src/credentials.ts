@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ChannelCredentials, credentials, Metadata } from '@grpc/grpc-js';
+import { type OptionProblem, shown } from './options-error.js';
 import { type TransportOptions } from './options.js';
 import { describeError } from './results.js';
 
@@ -14,17 +15,26 @@ export interface TlsFiles {
  * The TLS files, read once at creation so a bad path fails then, not at send; `undefined` for plain text. Both the
  * grpc-js channel and the burst calls' own HTTP/2 connection (burst-session.ts) are built from this.
  */
-export function tlsFilesFor(options: TransportOptions): TlsFiles | undefined {
+export function tlsFilesFor(
+  options: TransportOptions,
+  problems: OptionProblem[],
+): TlsFiles | undefined {
   const { caPath, certPath, keyPath } = options;
   const secure = options.secure === true || caPath !== undefined || certPath !== undefined;
   if (!secure && keyPath === undefined) return undefined;
   if ((certPath === undefined) !== (keyPath === undefined)) {
-    throw new TypeError('windsock transport: mTLS needs both certPath and keyPath');
+    problems.push({
+      name: 'certPath/keyPath',
+      value: `${shown(certPath)}/${shown(keyPath)}`,
+      expected: 'both certPath and keyPath (mTLS), or neither',
+    });
   }
+  const read = (path: string | undefined, option: string): Buffer | undefined =>
+    path === undefined ? undefined : readPem(path, option, problems);
   return {
-    ca: caPath === undefined ? undefined : readPem(caPath, 'caPath'),
-    cert: certPath === undefined ? undefined : readPem(certPath, 'certPath'),
-    key: keyPath === undefined ? undefined : readPem(keyPath, 'keyPath'),
+    ca: read(caPath, 'caPath'),
+    cert: read(certPath, 'certPath'),
+    key: read(keyPath, 'keyPath'),
   };
 }
 
@@ -34,20 +44,18 @@ export function channelCredentialsFor(tls: TlsFiles | undefined): ChannelCredent
   return credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
 }
 
-function readPem(path: string, option: string): Buffer {
+function readPem(path: string, option: string, problems: OptionProblem[]): Buffer | undefined {
   let content: Buffer;
   try {
     content = readFileSync(path);
   } catch (error) {
-    throw new Error(
-      `windsock transport: cannot read ${option} ${JSON.stringify(path)}: ${describeError(error)}`,
-      {
-        cause: error,
-      },
-    );
+    const reason = describeError(error);
+    problems.push({ name: option, value: shown(path), expected: `a readable file (${reason})` });
+    return undefined;
   }
   if (!content.includes('-----BEGIN')) {
-    throw new Error(`windsock transport: ${option} ${JSON.stringify(path)} is not a PEM file`);
+    problems.push({ name: option, value: shown(path), expected: 'a PEM file' });
+    return undefined;
   }
   return content;
 }

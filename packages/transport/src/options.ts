@@ -1,4 +1,5 @@
 import { type ChannelOptions } from '@grpc/grpc-js';
+import { type OptionProblem, shown } from './options-error.js';
 
 /** The kinds of call the transport makes; each has its own deadline. */
 export type CallKind =
@@ -78,24 +79,35 @@ export const DEFAULT_DEADLINES: Readonly<Record<CallKind, number>> = {
  */
 export const DEFAULT_RECONNECT_DELAY_MS = 1_000;
 
-/** Splits and validates the backend list; throws a `TypeError` naming the bad entry. */
-export function parseBackends(backends: string | readonly string[]): string[] {
-  const list = (typeof backends === 'string' ? backends.split(',') : [...backends]).map((entry) =>
-    typeof entry === 'string' ? entry.trim() : entry,
-  );
+/** Splits and de-duplicates the backend list; each bad entry is a problem. */
+export function parseBackends(
+  backends: string | readonly string[],
+  problems: OptionProblem[],
+): string[] {
+  const list = (
+    typeof backends === 'string'
+      ? backends.split(',')
+      : Array.isArray(backends)
+        ? [...(backends as readonly unknown[])]
+        : []
+  ).map((entry: unknown) => (typeof entry === 'string' ? entry.trim() : entry));
   const addresses = list.filter((entry) => entry !== '');
   if (addresses.length === 0) {
-    throw new TypeError('windsock transport: no backend address given (expected "host:port")');
+    problems.push({
+      name: 'backends',
+      value: shown(backends),
+      expected: 'at least one "host:port" (no backend address given)',
+    });
   }
+  const valid: string[] = [];
   for (const address of addresses) {
-    if (typeof address !== 'string' || !isHostPort(address)) {
-      throw new TypeError(
-        `windsock transport: bad backend address ${JSON.stringify(address)} (expected "host:port", e.g. "oap:11800")`,
-      );
-    }
+    if (typeof address === 'string' && isHostPort(address)) valid.push(address);
+    else problems.push({ name: 'backends', value: shown(address), expected: HOST_PORT });
   }
-  return [...new Set(addresses)];
+  return [...new Set(valid)];
 }
+
+const HOST_PORT = '"host:port", e.g. "oap:11800"';
 
 function isHostPort(address: string): boolean {
   const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/.exec(address);
@@ -106,27 +118,35 @@ function isHostPort(address: string): boolean {
 
 export function resolveDeadlines(
   deadlines: Partial<Record<CallKind, number>> | undefined,
+  problems: OptionProblem[],
 ): Record<CallKind, number> {
   const resolved = { ...DEFAULT_DEADLINES };
   for (const [kind, ms] of Object.entries(deadlines ?? {})) {
+    const name = `deadlines.${kind}`;
     if (!(kind in DEFAULT_DEADLINES)) {
-      throw new TypeError(`windsock transport: unknown deadline kind ${JSON.stringify(kind)}`);
+      const kinds = Object.keys(DEFAULT_DEADLINES).join(', ');
+      problems.push({ name, value: shown(ms), expected: `a call kind (${kinds})` });
+    } else if (ms !== undefined) {
+      if (positiveMs(ms, name, problems)) resolved[kind as CallKind] = ms;
     }
-    if (ms === undefined) continue;
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) {
-      throw new TypeError(`windsock transport: deadlines.${kind} must be a positive number of ms`);
-    }
-    resolved[kind as CallKind] = ms;
   }
   return resolved;
 }
 
+/** Whether `value` is a positive number of ms; if not, a problem. */
+export function positiveMs(value: unknown, name: string, problems: OptionProblem[]): boolean {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return true;
+  problems.push({ name, value: shown(value), expected: 'a positive number of ms' });
+  return false;
+}
+
 /** The channel options every backend channel gets. */
-export function channelOptionsFor(options: TransportOptions): ChannelOptions {
+export function channelOptionsFor(
+  options: TransportOptions,
+  problems: OptionProblem[],
+): ChannelOptions {
   const reconnectMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
-  if (!Number.isFinite(reconnectMs) || reconnectMs <= 0) {
-    throw new TypeError('windsock transport: reconnectDelayMs must be a positive number of ms');
-  }
+  positiveMs(reconnectMs, 'reconnectDelayMs', problems);
   const base: ChannelOptions = {
     'grpc.initial_reconnect_backoff_ms': reconnectMs,
     'grpc.max_reconnect_backoff_ms': reconnectMs,
@@ -136,9 +156,7 @@ export function channelOptionsFor(options: TransportOptions): ChannelOptions {
   };
   const { keepalive } = options;
   if (keepalive !== undefined) {
-    if (!Number.isFinite(keepalive.timeMs) || keepalive.timeMs <= 0) {
-      throw new TypeError('windsock transport: keepalive.timeMs must be a positive number of ms');
-    }
+    positiveMs(keepalive.timeMs, 'keepalive.timeMs', problems);
     base['grpc.keepalive_time_ms'] = keepalive.timeMs;
     base['grpc.keepalive_timeout_ms'] = keepalive.timeoutMs ?? 20_000;
     base['grpc.keepalive_permit_without_calls'] = keepalive.permitWithoutCalls === true ? 1 : 0;

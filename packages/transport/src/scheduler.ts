@@ -1,5 +1,7 @@
 import { type Command, type KeyStringValuePair } from '@windsock/protocol';
 import { type BackendHealth } from './backend.js';
+import { type OptionProblem, OptionsError } from './options-error.js';
+import { positiveMs } from './options.js';
 import { type TransportResult } from './results.js';
 import { type Timers, unrefTimers } from './timers.js';
 import { type Transport } from './transport.js';
@@ -56,14 +58,12 @@ export function startManagementScheduler(
   options: ManagementSchedulerOptions,
 ): ManagementScheduler {
   const timers = options.timers ?? unrefTimers;
-  const heartbeatIntervalMs = positive(
-    options.heartbeatIntervalMs ?? 20_000,
-    'heartbeatIntervalMs',
-  );
+  const problems: OptionProblem[] = [];
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 20_000;
+  positiveMs(heartbeatIntervalMs, 'heartbeatIntervalMs', problems);
   const cdsIntervalMs = options.cdsIntervalMs ?? 20_000;
-  if (!Number.isFinite(cdsIntervalMs) || cdsIntervalMs < 0) {
-    throw new TypeError('windsock transport: cdsIntervalMs must be 0 (off) or a positive number');
-  }
+  if (cdsIntervalMs !== 0) positiveMs(cdsIntervalMs, 'cdsIntervalMs', problems);
+  if (problems.length > 0) throw new OptionsError(problems);
   const layer = options.layer ?? 'GENERAL';
   const identity = { service: options.service, serviceInstance: options.serviceInstance, layer };
   const usable = (): readonly string[] => {
@@ -164,11 +164,4 @@ export function configurationIn(commands: readonly Command[]): ConfigurationUpda
     else if (key !== 'SerialNumber') values[key] = value;
   }
   return uuid === undefined ? undefined : { uuid, values };
-}
-
-function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`windsock transport: ${name} must be a positive number of ms`);
-  }
-  return value;
 }

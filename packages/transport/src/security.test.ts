@@ -10,7 +10,7 @@ import {
   segmentFrames,
 } from '../test/fixtures.js';
 import { collectorFor, transportFor } from '../test/harness.js';
-import { createTransport } from './index.js';
+import { createTransport, OptionsError } from './index.js';
 
 let certs: CertificateFiles;
 beforeAll(() => {
@@ -63,12 +63,15 @@ describe('bad configuration throws at creation', () => {
   it.each([
     [{ backends: '' }, /no backend address/],
     [{ backends: [] }, /no backend address/],
-    [{ backends: 'oap' }, /bad backend address "oap"/],
-    [{ backends: 'oap:99999' }, /bad backend address/],
-    [{ backends: 'a:1, http://b:2' }, /bad backend address "http:\/\/b:2"/],
-    [{ backends: 'oap:11800', deadlines: { segments: 0 } }, /deadlines.segments/],
-    [{ backends: 'oap:11800', deadlines: { bogus: 1 } }, /unknown deadline kind/],
-    [{ backends: 'oap:11800', keepalive: { timeMs: -1 } }, /keepalive.timeMs/],
+    [{ backends: 'oap' }, /backends = "oap": expected "host:port"/],
+    [{ backends: 'oap:99999' }, /backends = "oap:99999"/],
+    [{ backends: 'a:1, http://b:2' }, /backends = "http:\/\/b:2"/],
+    [{ backends: 'oap:11800', deadlines: { segments: 0 } }, /deadlines.segments = 0/],
+    [
+      { backends: 'oap:11800', deadlines: { bogus: 1 } },
+      /deadlines.bogus = 1: expected a call kind/,
+    ],
+    [{ backends: 'oap:11800', keepalive: { timeMs: -1 } }, /keepalive.timeMs = -1/],
   ])('%j', (options, message) => {
     expect(() => createTransport(options as never)).toThrow(message);
   });
@@ -76,7 +79,7 @@ describe('bad configuration throws at creation', () => {
   it('names a missing or non-PEM certificate file', () => {
     const missing = join(certs.dir, 'missing.crt');
     expect(() => createTransport({ backends: 'oap:11800', caPath: missing })).toThrow(
-      /cannot read caPath .*missing\.crt/,
+      /caPath = ".*missing\.crt": expected a readable file \(.*ENOENT/,
     );
     expect(() =>
       createTransport({ backends: 'oap:11800', caPath: certs.ca, certPath: certs.clientCert }),
@@ -84,8 +87,30 @@ describe('bad configuration throws at creation', () => {
     const notPem = join(certs.dir, 'not-a-certificate.txt');
     writeFileSync(notPem, 'subjectAltName=DNS:localhost\n');
     expect(() => createTransport({ backends: 'oap:11800', caPath: notPem })).toThrow(
-      /not a PEM file/,
+      /caPath = ".*not-a-certificate\.txt": expected a PEM file/,
     );
+  });
+
+  it('lists every problem in one OptionsError', () => {
+    let error: unknown;
+    try {
+      createTransport({
+        backends: 'oap, b:2',
+        deadlines: { logs: -1 },
+        reconnectDelayMs: 0,
+        certPath: certs.clientCert,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(OptionsError);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as OptionsError).problems.map((p) => p.name)).toEqual([
+      'backends',
+      'deadlines.logs',
+      'certPath/keyPath',
+      'reconnectDelayMs',
+    ]);
   });
 
   it('accepts lists with spaces and duplicates, and IPv6 literals', () => {

@@ -22,6 +22,7 @@ import {
   resolveDeadlines,
   type TransportOptions,
 } from './options.js';
+import { type OptionProblem, OptionsError } from './options-error.js';
 import { type TransportResult } from './results.js';
 
 export interface CallOptions {
@@ -65,16 +66,18 @@ export interface Transport {
 }
 
 /**
- * Creates the transport. Throws (a `TypeError` or `Error` naming the option) only here, for bad configuration:
- * an empty or malformed backend list, an unreadable certificate file, a bad deadline.
+ * Creates the transport. Throws only here, for bad configuration (an empty or malformed backend list, an unreadable
+ * certificate file, a bad deadline): one `OptionsError` listing every problem.
  */
 export function createTransport(options: TransportOptions): Transport {
-  const addresses = parseBackends(options.backends);
-  const deadlines = resolveDeadlines(options.deadlines);
-  const tls = tlsFilesFor(options);
+  const problems: OptionProblem[] = [];
+  const addresses = parseBackends(options.backends, problems);
+  const deadlines = resolveDeadlines(options.deadlines, problems);
+  const tls = tlsFilesFor(options, problems);
+  const channelOptions = channelOptionsFor(options, problems);
+  if (problems.length > 0) throw new OptionsError(problems);
   const credentials = channelCredentialsFor(tls);
   const burstTls = options.clientStreams === 'grpc-js' ? undefined : tls;
-  const channelOptions = channelOptionsFor(options);
   const metadata = callMetadataFor(options);
   const listeners = new Set<HealthListener>();
   const notify: HealthListener = (address, health, previous) => {
