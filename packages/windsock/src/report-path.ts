@@ -8,6 +8,7 @@ import {
   createTransport,
   DEFAULT_RECONNECT_DELAY_MS,
   describeError,
+  OptionsError,
   startManagementScheduler,
   transportResultClassifier,
   type ConfigurationUpdate,
@@ -206,8 +207,16 @@ function createTransportOrThrow(config: AgentConfig): Transport {
     });
   } catch (error) {
     // A certificate file that cannot be read is a configuration problem like any other.
-    throw new ConfigError([
-      { name: 'transport', value: config.collector.join(','), expected: describeError(error) },
-    ]);
+    throw new ConfigError(
+      error instanceof OptionsError
+        ? error.problems
+        : [
+            {
+              name: 'transport',
+              value: config.collector.join(','),
+              expected: describeError(error),
+            },
+          ],
+    );
   }
 }
