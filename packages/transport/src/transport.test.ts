@@ -12,6 +12,9 @@ import {
 } from '../test/fixtures.js';
 import { closedPort, collectorFor, RECOVERY, transportFor } from '../test/harness.js';
 
+/** Both ways of writing a client stream: every fault must read the same through each. */
+const CLIENT_STREAMS = ['burst', 'grpc-js'] as const;
+
 describe('delivery', () => {
   it.each(['unary', 'stream'] as const)(
     'delivers segment batches with %s calls and reports the backend',
@@ -80,11 +83,11 @@ describe('delivery', () => {
   });
 });
 
-describe('faults', () => {
+describe.each(CLIENT_STREAMS)('faults (%s client streams)', (clientStreams) => {
   it('refused connection: fails fast and safe, nothing reaches the port', async () => {
     const collector = await collectorFor();
     await collector.setFault(fault.refuse());
-    const transport = transportFor(collector.address);
+    const transport = transportFor(collector.address, { clientStreams });
     const result = await transport.sendSegments(segmentFrames(3));
     expect(result).toMatchObject({ ok: false, code: status.UNAVAILABLE, retry: 'safe' });
     expect(result.ok || result.message).toMatch(/ECONNREFUSED/);
@@ -93,7 +96,7 @@ describe('faults', () => {
   });
 
   it('unresolvable host: safe', async () => {
-    const transport = transportFor('windsock-no-such-host.invalid:11800');
+    const transport = transportFor('windsock-no-such-host.invalid:11800', { clientStreams });
     const result = await transport.keepAlive(ping);
     expect(result).toMatchObject({ ok: false, code: status.UNAVAILABLE, retry: 'safe' });
   });
@@ -101,7 +104,10 @@ describe('faults', () => {
   it('blackhole: ends at the deadline, safe; the channel works again afterwards', async () => {
     const collector = await collectorFor();
     await collector.setFault(fault.blackhole());
-    const transport = transportFor(collector.address, { deadlines: { segments: 300 } });
+    const transport = transportFor(collector.address, {
+      clientStreams,
+      deadlines: { segments: 300 },
+    });
     const result = await transport.sendSegments(segmentFrames(2));
     expect(result).toMatchObject({ ok: false, code: status.DEADLINE_EXCEEDED, retry: 'safe' });
     expect(collector.status().heldConnections).toBeGreaterThan(0);
@@ -117,7 +123,7 @@ describe('faults', () => {
 
   it('delay beyond the deadline: DEADLINE_EXCEEDED after the write is unsafe', async () => {
     const collector = await collectorFor();
-    const transport = transportFor(collector.address, { deadlines: { logs: 200 } });
+    const transport = transportFor(collector.address, { clientStreams, deadlines: { logs: 200 } });
     expect((await transport.keepAlive(ping)).ok).toBe(true);
     await collector.setFault(fault.delay(2_000));
     const result = await transport.sendLogs([logFrame('late')]);
@@ -128,7 +134,7 @@ describe('faults', () => {
 
   it('reset mid-stream: unsafe', async () => {
     const collector = await collectorFor();
-    const transport = transportFor(collector.address, { segmentsCall: 'stream' });
+    const transport = transportFor(collector.address, { clientStreams, segmentsCall: 'stream' });
     await collector.setFault(fault.reset(2));
     const result = await transport.sendSegments(segmentFrames(5));
     expect(result).toMatchObject({ ok: false, code: status.UNAVAILABLE, retry: 'unsafe' });
@@ -137,7 +143,7 @@ describe('faults', () => {
 
   it('wrong token: never, and the message names authentication', async () => {
     const collector = await collectorFor({ token: 'right' });
-    const transport = transportFor(collector.address, { authentication: 'wrong' });
+    const transport = transportFor(collector.address, { clientStreams, authentication: 'wrong' });
     const result = await transport.sendSegments(segmentFrames(1));
     expect(result).toMatchObject({ ok: false, code: status.UNAUTHENTICATED, retry: 'never' });
     expect(result.ok || result.message).toMatch(/authentication/);
@@ -159,7 +165,7 @@ describe('faults', () => {
   ];
   it.each(answered)('server answers %s: %s', async (_name, code, retry) => {
     const collector = await collectorFor();
-    const transport = transportFor(collector.address);
+    const transport = transportFor(collector.address, { clientStreams });
     await collector.setFault(fault.fail(code));
     const result = await transport.sendMeters([meterFrame('m', 1)]);
     expect(result).toMatchObject({ ok: false, code, retry });
@@ -170,7 +176,7 @@ describe('faults', () => {
     'server answers %s with a pushback: safe, with the pushback',
     async (code) => {
       const collector = await collectorFor();
-      const transport = transportFor(collector.address);
+      const transport = transportFor(collector.address, { clientStreams });
       await collector.setFault(fault.fail(code, { pushbackMs: 1_500 }));
       const result = await transport.sendSegments(segmentFrames(4));
       expect(result).toMatchObject({ ok: false, code, retry: 'safe', pushbackMs: 1_500 });
@@ -178,10 +184,10 @@ describe('faults', () => {
   );
 });
 
-describe('cancellation', () => {
+describe.each(CLIENT_STREAMS)('cancellation (%s client streams)', (clientStreams) => {
   it('an already aborted signal sends nothing: safe', async () => {
     const collector = await collectorFor();
-    const transport = transportFor(collector.address);
+    const transport = transportFor(collector.address, { clientStreams });
     const result = await transport.sendSegments(segmentFrames(1), { signal: AbortSignal.abort() });
     expect(result).toMatchObject({ ok: false, code: status.CANCELLED, retry: 'safe' });
     expect(collector.requests()).toEqual([]);
@@ -190,7 +196,7 @@ describe('cancellation', () => {
   it('abort before the connection is up: safe', async () => {
     const collector = await collectorFor();
     await collector.setFault(fault.blackhole());
-    const transport = transportFor(collector.address);
+    const transport = transportFor(collector.address, { clientStreams });
     const controller = new AbortController();
     const sending = transport.sendLogs([logFrame('x')], { signal: controller.signal });
     await collector.waitFor((c) => c.status().heldConnections > 0, 5_000);
@@ -202,7 +208,7 @@ describe('cancellation', () => {
   it('abort after the frames were written: unsafe', async () => {
     const collector = await collectorFor();
     await collector.setFault(fault.delay(5_000));
-    const transport = transportFor(collector.address);
+    const transport = transportFor(collector.address, { clientStreams });
     const controller = new AbortController();
     const sending = transport.sendSegments(segmentFrames(3), { signal: controller.signal });
     await collector.waitFor((c) => c.requests().length > 0, 5_000);
