@@ -19,13 +19,24 @@ export type OtelAttributes = Readonly<Record<string, unknown>>;
  */
 export const MAX_ATTRIBUTE_TAGS = 32;
 
-/** What a span is in SkyWalking's terms, decided from its name, kind and the attributes it starts with. */
+/**
+ * Layer and component of a span, the options windsock's tracer takes. One shared object per combination: deciding a
+ * span's shape allocates nothing.
+ */
 export interface SpanShape {
-  readonly operation: string;
   readonly layer: SpanLayer;
   readonly componentId: number;
-  /** `host:port` (or `host`) from `server.address`/`server.port`; an exit span needs one. */
-  readonly peer: string | undefined;
+}
+
+const NO_ATTRIBUTES: OtelAttributes = Object.freeze({});
+
+const shapes = new Map<number, SpanShape>();
+
+function shape(layer: SpanLayer, componentId: number): SpanShape {
+  const key = layer * 100_000 + componentId;
+  let found = shapes.get(key);
+  if (found === undefined) shapes.set(key, (found = Object.freeze({ layer, componentId })));
+  return found;
 }
 
 const CACHE_SYSTEMS = new Set(['redis', 'valkey', 'memcached']);
@@ -40,25 +51,18 @@ const DB_COMPONENTS: Readonly<Record<string, number>> = {
 };
 
 /**
- * Layer, component, peer and operation name of a span from the attributes it starts with. OpenTelemetry's semantic
+ * Layer and component of a span from its kind and the attributes it starts with. OpenTelemetry's semantic
  * conventions ask for these attributes at start (samplers read them), and SkyWalking fixes a span's layer and type
  * when it opens; both the current and the older (pre-1.26) attribute names are read.
  */
-export function shapeOf(
-  name: string,
-  kind: number,
-  attributes: OtelAttributes | undefined,
-): SpanShape {
-  const a = attributes ?? {};
-  const peer = peerOf(a);
+export function shapeOf(kind: number, attributes: OtelAttributes | undefined): SpanShape {
+  const a = attributes ?? NO_ATTRIBUTES;
   const dbSystem = text(a['db.system.name']) ?? text(a['db.system']);
   if (dbSystem !== undefined) {
-    return {
-      operation: name,
-      layer: CACHE_SYSTEMS.has(dbSystem) ? SpanLayer.Cache : SpanLayer.Database,
-      componentId: DB_COMPONENTS[dbSystem] ?? ComponentId.Unknown,
-      peer,
-    };
+    return shape(
+      CACHE_SYSTEMS.has(dbSystem) ? SpanLayer.Cache : SpanLayer.Database,
+      DB_COMPONENTS[dbSystem] ?? ComponentId.Unknown,
+    );
   }
   const mqSystem = text(a['messaging.system']);
   if (mqSystem !== undefined) {
@@ -68,33 +72,28 @@ export function shapeOf(
         : kind === OtelSpanKind.CONSUMER
           ? ComponentId.RabbitMQConsumer
           : ComponentId.RabbitMQProducer;
-    return { operation: name, layer: SpanLayer.MQ, componentId, peer };
+    return shape(SpanLayer.MQ, componentId);
   }
-  if (text(a['rpc.system']) !== undefined) {
-    return {
-      operation: name,
-      layer: SpanLayer.RPCFramework,
-      componentId: ComponentId.Unknown,
-      peer,
-    };
-  }
-  const method = text(a['http.request.method']) ?? text(a['http.method']);
-  if (method !== undefined) {
-    const route = text(a['http.route']);
+  if (text(a['rpc.system']) !== undefined)
+    return shape(SpanLayer.RPCFramework, ComponentId.Unknown);
+  if (httpMethodOf(a) !== undefined) {
     const componentId =
       kind === OtelSpanKind.SERVER
         ? ComponentId.HttpServer
         : kind === OtelSpanKind.CLIENT
           ? ComponentId.HttpClient
           : ComponentId.Unknown;
-    return {
-      operation: route === undefined ? name : httpOperation(method, route),
-      layer: SpanLayer.Http,
-      componentId,
-      peer,
-    };
+    return shape(SpanLayer.Http, componentId);
   }
-  return { operation: name, layer: SpanLayer.Unknown, componentId: ComponentId.Unknown, peer };
+  return shape(SpanLayer.Unknown, ComponentId.Unknown);
+}
+
+/** The operation name: the span's name, or `GET:/users/:id` when it starts with an HTTP method and route. */
+export function operationOf(name: string, attributes: OtelAttributes | undefined): string {
+  if (attributes === undefined) return name;
+  const method = httpMethodOf(attributes);
+  const route = method === undefined ? undefined : text(attributes['http.route']);
+  return route === undefined ? name : httpOperation(method!, route);
 }
 
 /** The Apache Node.js agent's HTTP operation name, which windsock's own HTTP spans use: `GET:/users/:id`. */
@@ -102,11 +101,24 @@ export function httpOperation(method: string, route: string): string {
   return `${method.toUpperCase()}:${route}`;
 }
 
-function peerOf(a: OtelAttributes): string | undefined {
-  const host = text(a['server.address']) ?? text(a['net.peer.name']);
+function httpMethodOf(a: OtelAttributes): string | undefined {
+  return text(a['http.request.method']) ?? text(a['http.method']);
+}
+
+// The last peer made: a library talks to the same server span after span, so its `host:port` is built once.
+let lastPeer = { host: '', port: undefined as unknown, peer: '' };
+
+/** `host:port` (or `host`) from `server.address`/`server.port`; an exit span needs one. */
+export function peerOf(attributes: OtelAttributes | undefined): string | undefined {
+  if (attributes === undefined) return undefined;
+  const host = text(attributes['server.address']) ?? text(attributes['net.peer.name']);
   if (host === undefined) return undefined;
-  const port = a['server.port'] ?? a['net.peer.port'];
-  return typeof port === 'number' || typeof port === 'string' ? `${host}:${port}` : host;
+  const port = attributes['server.port'] ?? attributes['net.peer.port'];
+  if (typeof port !== 'number' && typeof port !== 'string') return host;
+  if (lastPeer.host !== host || lastPeer.port !== port) {
+    lastPeer = { host, port, peer: `${host}:${port}` };
+  }
+  return lastPeer.peer;
 }
 
 function text(value: unknown): string | undefined {
@@ -135,62 +147,69 @@ const TAG_KEYS: Readonly<Record<string, string | null>> = {
   'net.peer.port': null,
 };
 
+/** What a span's attribute writes remember: how many unmapped tags it has, and the HTTP method and route seen. */
+export class AttributeState {
+  unmapped = 0;
+  method: string | undefined;
+  route: string | undefined;
+}
+
+/** Where a span's `AttributeState` lives; made by the first write that needs it (mapped keys need none). */
+export interface AttributeHolder {
+  attributeState: AttributeState | undefined;
+}
+
 /**
- * Writes one span's attributes as tags, the mapped ones under OAP's keys and the rest under their own names, at most
+ * Writes a span's attributes as tags, the mapped ones under OAP's keys and the rest under their own names, at most
  * `MAX_ATTRIBUTE_TAGS` of those. Values longer than the tracer's tag cap are cut by the span; `db.statement` is cut
- * to the statement cap of the instrumentation settings, as the database plugins cut theirs.
+ * to the statement cap of the instrumentation settings, as the database plugins cut theirs. Returns the HTTP
+ * operation name when these attributes completed it (method and route both known).
  */
-export class AttributeTags {
-  private unmapped = 0;
-  private method: string | undefined;
-  private route: string | undefined;
-
-  constructor(
-    private readonly span: Span,
-    private readonly settings: InstrumentationSettings,
-  ) {}
-
-  /** Writes every attribute; returns the HTTP operation name once both the method and the route are known. */
-  writeAll(attributes: OtelAttributes | undefined): string | undefined {
-    if (attributes === undefined) return undefined;
-    let operation: string | undefined;
-    for (const key of Object.keys(attributes)) {
-      operation = this.write(key, attributes[key]) ?? operation;
-    }
-    return operation;
+export function writeAttributes(
+  span: Span,
+  settings: InstrumentationSettings,
+  holder: AttributeHolder,
+  attributes: OtelAttributes | undefined,
+): string | undefined {
+  if (attributes === undefined) return undefined;
+  let operation: string | undefined;
+  // for-in rather than Object.keys: no array of keys per span.
+  for (const key in attributes) {
+    if (Object.hasOwn(attributes, key))
+      operation = writeAttribute(span, settings, holder, key, attributes[key]) ?? operation;
   }
+  return operation;
+}
 
-  /** Writes one attribute; returns the HTTP operation name when this attribute completed it. */
-  write(key: string, value: unknown): string | undefined {
-    if (value === undefined || value === null) return undefined;
-    const mapped = TAG_KEYS[key];
-    if (mapped === undefined) {
-      if (this.unmapped >= MAX_ATTRIBUTE_TAGS) return undefined;
-      this.unmapped += 1;
-      this.span.tag(key, tagValue(value));
-      return undefined;
-    }
-    if (key === 'http.route' || key === 'http.request.method' || key === 'http.method') {
-      if (key === 'http.route') this.route = tagValue(value);
-      else this.method = tagValue(value);
-    }
-    if (mapped !== null) {
-      const max = this.settings.sqlStatementMaxLength;
-      const text = tagValue(value);
-      this.span.tag(
-        mapped,
-        mapped === 'db.statement' && text.length > max ? text.slice(0, max) : text,
-      );
-    }
-    if (
-      (key === 'http.route' || mapped === 'http.method') &&
-      this.method !== undefined &&
-      this.route !== undefined
-    ) {
-      return httpOperation(this.method, this.route);
-    }
+/** Writes one attribute; returns the HTTP operation name when this attribute completed it. */
+export function writeAttribute(
+  span: Span,
+  settings: InstrumentationSettings,
+  holder: AttributeHolder,
+  key: string,
+  value: unknown,
+): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const mapped = TAG_KEYS[key];
+  if (mapped === undefined) {
+    const state = (holder.attributeState ??= new AttributeState());
+    if (state.unmapped >= MAX_ATTRIBUTE_TAGS) return undefined;
+    state.unmapped += 1;
+    span.tag(key, tagValue(value));
     return undefined;
   }
+  if (mapped !== null) {
+    const max = settings.sqlStatementMaxLength;
+    const text = tagValue(value);
+    span.tag(mapped, mapped === 'db.statement' && text.length > max ? text.slice(0, max) : text);
+  }
+  if (key !== 'http.route' && mapped !== 'http.method') return undefined;
+  const state = (holder.attributeState ??= new AttributeState());
+  if (key === 'http.route') state.route = tagValue(value);
+  else state.method = tagValue(value);
+  return state.method !== undefined && state.route !== undefined
+    ? httpOperation(state.method, state.route)
+    : undefined;
 }
 
 function tagValue(value: unknown): string {

@@ -1,43 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { EventEmitter } from 'node:events';
 import { NOOP_SPAN, type Span, type Tracer } from '@windsock/core';
 import type * as otel from '@opentelemetry/api';
-import { type SpanAdapter, windsockSpanOf } from './span-adapter.js';
-
-/** The API's key for the active span (`createContextKey` is `Symbol.for`, shared by every copy of the API). */
-export const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
-
-/**
- * An OpenTelemetry context: the span apart from every other value, so that replacing the span (what
- * `trace.setSpan(context.active(), span)` does on every span a library starts) copies no map.
- */
-export class BridgeContext implements otel.Context {
-  constructor(
-    readonly span: unknown,
-    /** Values other than the span (baggage, a library's keys); undefined when there are none. */
-    readonly values: ReadonlyMap<symbol, unknown> | undefined,
-  ) {}
-
-  getValue(key: symbol): unknown {
-    return key === SPAN_KEY ? this.span : this.values?.get(key);
-  }
-
-  setValue(key: symbol, value: unknown): otel.Context {
-    if (key === SPAN_KEY) return new BridgeContext(value, this.values);
-    const values = new Map(this.values);
-    values.set(key, value);
-    return new BridgeContext(this.span, values);
-  }
-
-  deleteValue(key: symbol): otel.Context {
-    if (key === SPAN_KEY) return new BridgeContext(undefined, this.values);
-    if (this.values?.has(key) !== true) return this;
-    const values = new Map(this.values);
-    values.delete(key);
-    return new BridgeContext(this.span, values.size === 0 ? undefined : values);
-  }
-}
-
-export const EMPTY_CONTEXT = new BridgeContext(undefined, undefined);
+import { type AnyFunction, bindEmitter, bindFunction } from './bind-emitter.js';
+import { BridgeContext, EMPTY_CONTEXT, SPAN_KEY, windsockSpanOf } from './bridge-context.js';
+import { type SpanAdapter } from './span-adapter.js';
 
 /** A context OpenTelemetry code made active, and the windsock span that was active with it. */
 interface Frame {
@@ -48,9 +15,11 @@ interface Frame {
 /**
  * OpenTelemetry's `ContextManager` on windsock's async context: one context for both APIs. The active span is always
  * windsock's (its AsyncLocalStorage), so a windsock span opened inside an OpenTelemetry span is its child and the
- * reverse. A second store keeps the OpenTelemetry context OpenTelemetry code made active (its span adapter, baggage,
- * a library's own keys) with the windsock span active at that moment; when windsock's active span differs, a windsock
- * span was opened inside, and the context is derived from it.
+ * reverse. A context that holds nothing but a bridged span (what `startActiveSpan` and most libraries' `context.with`
+ * make active) needs nothing more: `active()` derives it from windsock's active span. Only a context carrying more
+ * (baggage, a library's own keys, no span or another provider's) is kept in a second store as a frame, with the
+ * windsock span active at that moment; when windsock's active span differs, a span was opened inside the frame, and
+ * the context is the frame's values with that span.
  */
 export class BridgeContextManager implements otel.ContextManager {
   private readonly frames = new AsyncLocalStorage<Frame>();
@@ -64,14 +33,21 @@ export class BridgeContextManager implements otel.ContextManager {
   active(): otel.Context {
     const span = this.tracer.activeSpan();
     const frame = this.frames.getStore();
-    if (frame === undefined) {
-      return span === undefined ? EMPTY_CONTEXT : this.viewOf(span).context(spanOnly);
-    }
+    // A span adapter is also the context holding just that span.
+    if (frame === undefined) return span === undefined ? EMPTY_CONTEXT : this.viewOf(span);
     if (frame.span === span) return frame.context;
     // A windsock span opened inside the frame: the frame's values with that span.
     return span === undefined
       ? frame.context.deleteValue(SPAN_KEY)
       : frame.context.setValue(SPAN_KEY, this.viewOf(span));
+  }
+
+  /**
+   * The context a span started without one is the child of, or undefined when that is simply windsock's active
+   * span: no context is made for the question.
+   */
+  activeFrameContext(): otel.Context | undefined {
+    return this.frames.getStore() === undefined ? undefined : this.active();
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
@@ -81,8 +57,19 @@ export class BridgeContextManager implements otel.ContextManager {
     ...args: A
   ): ReturnType<F> {
     const call = (): ReturnType<F> => fn.apply(thisArg, args);
-    const span = windsockSpanOf(context.getValue(SPAN_KEY));
+    const adapter = context.getValue(SPAN_KEY);
+    const span = windsockSpanOf(adapter);
     if (span !== undefined && span !== NOOP_SPAN) {
+      if (
+        context === adapter ||
+        (context instanceof BridgeContext && context.values === undefined)
+      ) {
+        // Just a span: derived from windsock's context, unless an outer frame's values would show through.
+        if (this.frames.getStore() === undefined) {
+          (adapter as Partial<SpanAdapter>).activate?.();
+          return this.tracer.withSpan(span, call);
+        }
+      }
       return this.frames.run({ context, span }, () => this.tracer.withSpan(span, call));
     }
     // No windsock span in it (the root context, or another provider's span): OpenTelemetry code sees the context as
@@ -90,24 +77,19 @@ export class BridgeContextManager implements otel.ContextManager {
     return this.frames.run({ context, span: this.tracer.activeSpan() }, call);
   }
 
-  /** Runs `fn` with `span` active in the active context: `startActiveSpan` without a context given. */
+  /**
+   * Runs `fn` with `span` active in the active context: `startActiveSpan` without a context given. No frame: the
+   * active context is the outer frame's values (if any) with the active span, which is what `active()` derives.
+   */
   withActiveSpan<T>(span: SpanAdapter, fn: () => T): T {
-    const outer = this.frames.getStore();
-    const context =
-      outer === undefined ? span.context(spanOnly) : outer.context.setValue(SPAN_KEY, span);
-    return this.frames.run({ context, span: span.record }, () =>
-      this.tracer.withSpan(span.record, fn),
-    );
+    span.activate();
+    return this.tracer.withSpan(span.record, fn);
   }
 
   bind<T>(context: otel.Context, target: T): T {
+    if (target instanceof EventEmitter) return bindEmitter(this, context, target);
     if (typeof target !== 'function') return target;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the bound function keeps its own `this`
-    const manager = this;
-    const fn = target as unknown as (...args: unknown[]) => unknown;
-    return function bound(this: unknown, ...args: unknown[]) {
-      return manager.with(context, fn, this, ...args);
-    } as unknown as T;
+    return bindFunction(this, context, target as unknown as AnyFunction) as unknown as T;
   }
 
   enable(): this {
@@ -117,8 +99,4 @@ export class BridgeContextManager implements otel.ContextManager {
   disable(): this {
     return this;
   }
-}
-
-function spanOnly(span: SpanAdapter): otel.Context {
-  return new BridgeContext(span, undefined);
 }

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import http, { type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo } from 'node:net';
@@ -166,6 +167,44 @@ describe('opentelemetry bridge', () => {
     expect(outer).toMatchObject({ spanType: SpanType.Local, parentSpanId: -1 });
     expect(inner.parentSpanId).toBe(outer.spanId);
     expect(byName(segment, 'native in inner').parentSpanId).toBe(inner.spanId);
+  });
+
+  it('binds an EventEmitter: its listeners run in the bound context, and come off by the listener given', async () => {
+    const emitter = new EventEmitter();
+    const bound = otelTracer.startSpan('bound');
+    expect(api.context.bind(api.trace.setSpan(api.context.active(), bound), emitter)).toBe(emitter);
+    const seen: (string | undefined)[] = [];
+    const listener = (): void => {
+      seen.push(api.trace.getActiveSpan()?.spanContext().spanId);
+      harness.tracer.startLocalSpan('native in listener').end();
+    };
+    emitter.on('data', listener);
+    emitter.once('end', listener);
+    const other = harness.tracer.startLocalSpan('other request');
+    harness.tracer.withSpan(other, () => {
+      emitter.emit('data');
+      emitter.emit('end');
+      emitter.emit('end');
+    });
+    other.end();
+    expect(seen).toEqual([bound.spanContext().spanId, bound.spanContext().spanId]);
+    expect(emitter.listenerCount('end')).toBe(0);
+    emitter.off('data', listener);
+    expect(emitter.listenerCount('data')).toBe(0);
+    emitter.on('data', listener);
+    emitter.removeAllListeners();
+    expect(emitter.listenerCount('data')).toBe(0);
+    bound.end();
+    const segments = await vi.waitFor(() => {
+      expect(harness.sink.segments).toHaveLength(2);
+      return harness.sink.segments;
+    });
+    const segment = segments.find((s) => s.spans.some((x) => x.operationName === 'bound'))!;
+    const inListener = segment.spans.filter((x) => x.operationName === 'native in listener');
+    expect(inListener.map((x) => x.parentSpanId)).toEqual([
+      byName(segment, 'bound').spanId,
+      byName(segment, 'bound').spanId,
+    ]);
   });
 
   it('carries context values beside the span (baggage) without losing the windsock parent', async () => {

@@ -1,16 +1,22 @@
 import { type InstrumentationSettings, NOOP_SPAN, type Span } from '@windsock/core';
 import type * as otel from '@opentelemetry/api';
-import { AttributeTags, type OtelAttributes } from './attributes.js';
+import {
+  type AttributeHolder,
+  type AttributeState,
+  type OtelAttributes,
+  writeAttribute,
+  writeAttributes,
+} from './attributes.js';
+import { BridgeContext, kWindsockSpan, SPAN_KEY, withSpan } from './bridge-context.js';
 import { otelSpanId, otelTraceId } from './otel-ids.js';
 
-// A property rather than `instanceof`, so that spans from another loaded copy of this module (the CJS and the ESM
-// build side by side) are recognised too.
-const kWindsockSpan = Symbol.for('windsock.otel.span');
+// On a windsock span OpenTelemetry code started and made active: its adapter, which `context.active()` returns while
+// the span is active. Core spans have no slot for it, and a WeakMap of spans keeps short-lived spans alive.
+const kAdapter = Symbol.for('windsock.otel.adapter');
 
-/** The windsock span behind an OpenTelemetry span, when it is one of ours. */
-export function windsockSpanOf(span: unknown): Span | undefined {
-  if (typeof span !== 'object' || span === null) return undefined;
-  return (span as { [kWindsockSpan]?: Span })[kWindsockSpan];
+/** The adapter of a windsock span OpenTelemetry code started and made active (`SpanAdapter.activate`). */
+export function activatedAdapterOf(record: Span): SpanAdapter | undefined {
+  return (record as { [kAdapter]?: SpanAdapter })[kAdapter];
 }
 
 const STATUS_ERROR = 2; // SpanStatusCode.ERROR
@@ -20,28 +26,51 @@ const STATUS_ERROR = 2; // SpanStatusCode.ERROR
  * span seen through the API (`trace.getActiveSpan()` inside an HTTP request) takes attributes, events and errors
  * but not `end`: the plugin that opened it ends it. Every method is safe in any state and never throws.
  */
-export class SpanAdapter implements otel.Span {
+export class SpanAdapter implements otel.Span, otel.Context, AttributeHolder {
   readonly [kWindsockSpan]: Span;
-  private readonly tags: AttributeTags;
+  /** Made by the first attribute write that needs it: most spans have no unmapped or HTTP route attributes. */
+  attributeState: AttributeState | undefined;
   private ids: otel.SpanContext | undefined;
   /** Set by an ERROR status; logged when the span ends unless an exception was recorded (which carries more). */
   private errorStatus: string | undefined;
   private exceptionRecorded = false;
-  /** The context holding just this span, made once: what `context.active()` returns while it is active. */
-  private ownContext: otel.Context | undefined;
 
   constructor(
-    readonly record: Span,
-    settings: InstrumentationSettings,
+    record: Span,
+    private readonly settings: InstrumentationSettings,
     private readonly owned: boolean,
   ) {
     this[kWindsockSpan] = record;
-    this.tags = new AttributeTags(record, settings);
   }
 
-  /** The context holding only this span, made with `make` the first time. */
-  context(make: (span: SpanAdapter) => otel.Context): otel.Context {
-    return (this.ownContext ??= make(this));
+  get record(): Span {
+    return this[kWindsockSpan];
+  }
+
+  // The adapter is also the context holding just this span: what `context.active()` returns while it is active,
+  // with nothing to allocate.
+
+  getValue(key: symbol): unknown {
+    return key === SPAN_KEY ? this : undefined;
+  }
+
+  setValue(key: symbol, value: unknown): otel.Context {
+    if (key === SPAN_KEY) return withSpan(value, undefined);
+    return new BridgeContext(this, new Map([[key, value]]));
+  }
+
+  deleteValue(key: symbol): otel.Context {
+    return key === SPAN_KEY ? new BridgeContext(undefined, undefined) : this;
+  }
+
+  /**
+   * Marks the windsock span as this adapter's before it is made active without a context of its own, so that
+   * `context.active()` finds this adapter (and `end()` through `trace.getActiveSpan()` ends it).
+   */
+  activate(): void {
+    const record = this[kWindsockSpan] as { [kAdapter]?: SpanAdapter };
+    if (this.owned && record !== NOOP_SPAN && record[kAdapter] === undefined)
+      record[kAdapter] = this;
   }
 
   spanContext(): otel.SpanContext {
@@ -60,8 +89,9 @@ export class SpanAdapter implements otel.Span {
 
   /** Tags the start attributes; the operation name they imply was set when the span opened. */
   startAttributes(attributes: OtelAttributes | undefined): void {
+    if (attributes === undefined) return;
     try {
-      this.tags.writeAll(attributes);
+      writeAttributes(this.record, this.settings, this, attributes);
     } catch {
       // A hostile attribute object: keep what was written.
     }
@@ -69,7 +99,7 @@ export class SpanAdapter implements otel.Span {
 
   setAttribute(key: string, value: otel.SpanAttributeValue): this {
     try {
-      const operation = this.tags.write(String(key), value);
+      const operation = writeAttribute(this.record, this.settings, this, String(key), value);
       if (operation !== undefined) this.record.setOperationName(operation);
     } catch {
       // Never into the caller.
@@ -79,7 +109,7 @@ export class SpanAdapter implements otel.Span {
 
   setAttributes(attributes: otel.SpanAttributes): this {
     try {
-      const operation = this.tags.writeAll(attributes);
+      const operation = writeAttributes(this.record, this.settings, this, attributes);
       if (operation !== undefined) this.record.setOperationName(operation);
     } catch {
       // Never into the caller.

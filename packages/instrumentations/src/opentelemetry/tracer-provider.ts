@@ -1,9 +1,10 @@
 import { type InstrumentationSettings, NOOP_SPAN, type Span, type Tracer } from '@windsock/core';
 import { SpanLayer } from '@windsock/protocol';
 import type * as otel from '@opentelemetry/api';
-import { type OtelAttributes, OtelSpanKind, shapeOf } from './attributes.js';
-import { BridgeContextManager, SPAN_KEY } from './context-manager.js';
-import { SpanAdapter, windsockSpanOf } from './span-adapter.js';
+import { operationOf, type OtelAttributes, OtelSpanKind, peerOf, shapeOf } from './attributes.js';
+import { SPAN_KEY, windsockSpanOf } from './bridge-context.js';
+import { BridgeContextManager } from './context-manager.js';
+import { activatedAdapterOf, SpanAdapter } from './span-adapter.js';
 
 // @opentelemetry/core's `suppressTracing` key: exporters and SDK internals mark their own work with it.
 const SUPPRESS_TRACING_KEY = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
@@ -44,6 +45,8 @@ export class BridgeTracerProvider implements otel.TracerProvider {
    * opened by windsock's API or a plugin, seen from OpenTelemetry code.
    */
   viewOf(span: Span): SpanAdapter {
+    const own = activatedAdapterOf(span);
+    if (own !== undefined) return own;
     const last = this.lastView;
     if (last?.record === span) return last;
     return (this.lastView = new SpanAdapter(span, this.settings, false));
@@ -52,19 +55,25 @@ export class BridgeTracerProvider implements otel.TracerProvider {
   /** Opens the windsock span for an OpenTelemetry span; see the README's table for the rules. */
   startSpan(
     name: string,
-    options: otel.SpanOptions,
+    options: otel.SpanOptions | undefined,
     context: otel.Context | undefined,
   ): SpanAdapter {
-    const parentContext = context ?? this.contextManager.active();
-    if (parentContext.getValue(SUPPRESS_TRACING_KEY) === true) {
+    // Without a context and outside any frame the parent is windsock's active span: read it, make no context.
+    const parentContext = context ?? this.contextManager.activeFrameContext();
+    if (parentContext?.getValue(SUPPRESS_TRACING_KEY) === true) {
       return new SpanAdapter(NOOP_SPAN, this.settings, true);
     }
+    const active = this.tracer.activeSpan();
     const parent =
-      options.root === true ? undefined : windsockSpanOf(parentContext.getValue(SPAN_KEY));
-    const attributes = options.attributes as OtelAttributes | undefined;
-    const kind = options.kind ?? OtelSpanKind.INTERNAL;
+      options?.root === true
+        ? undefined
+        : parentContext === undefined
+          ? active
+          : windsockSpanOf(parentContext.getValue(SPAN_KEY));
+    const attributes = options?.attributes as OtelAttributes | undefined;
+    const kind = options?.kind ?? OtelSpanKind.INTERNAL;
     const record =
-      parent === undefined || parent === this.tracer.activeSpan()
+      parent === undefined || parent === active
         ? this.open(String(name), kind, attributes, parent !== undefined)
         : parent === NOOP_SPAN
           ? NOOP_SPAN
@@ -80,22 +89,26 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     attributes: OtelAttributes | undefined,
     hasParent: boolean,
   ): Span {
-    const shape = shapeOf(name, kind, attributes);
-    const options = { layer: shape.layer, componentId: shape.componentId };
+    if (attributes === undefined && kind === OtelSpanKind.INTERNAL) {
+      return this.tracer.startLocalSpan(name);
+    }
+    const shape = shapeOf(kind, attributes);
+    const operation = operationOf(name, attributes);
     if (!hasParent && (kind === OtelSpanKind.SERVER || kind === OtelSpanKind.CONSUMER)) {
       // Work arriving from outside with no windsock span around it (a consumer loop, a server windsock does not
       // instrument): an entry span, never a child of whatever context the callback happened to run in.
-      return this.tracer.startEntrySpan(shape.operation, { ...options, root: true });
+      return this.tracer.startEntrySpan(operation, { ...shape, root: true });
     }
-    if (
-      shape.peer !== undefined &&
-      (kind === OtelSpanKind.CLIENT || kind === OtelSpanKind.PRODUCER)
-    ) {
-      const span = this.tracer.startExitSpan(shape.operation, shape.peer, options);
-      if (shape.layer === SpanLayer.MQ) span.tag('mq.broker', shape.peer);
+    const peer =
+      kind === OtelSpanKind.CLIENT || kind === OtelSpanKind.PRODUCER
+        ? peerOf(attributes)
+        : undefined;
+    if (peer !== undefined) {
+      const span = this.tracer.startExitSpan(operation, peer, shape);
+      if (shape.layer === SpanLayer.MQ) span.tag('mq.broker', peer);
       return span;
     }
-    return this.tracer.startLocalSpan(shape.operation, options);
+    return this.tracer.startLocalSpan(operation, shape);
   }
 }
 
@@ -113,7 +126,7 @@ class BridgeTracer implements otel.Tracer {
   startSpan(name: string, options?: otel.SpanOptions, context?: otel.Context): otel.Span {
     const replacement = this.replaced();
     if (replacement !== undefined) return replacement.startSpan(name, options, context);
-    return this.provider.startSpan(name, options ?? {}, context);
+    return this.provider.startSpan(name, options, context);
   }
 
   startActiveSpan<F extends (span: otel.Span) => unknown>(name: string, fn: F): ReturnType<F>;
@@ -128,18 +141,26 @@ class BridgeTracer implements otel.Tracer {
     context: otel.Context,
     fn: F,
   ): ReturnType<F>;
+  // Positional rather than rest parameters: no array per span.
   startActiveSpan<F extends (span: otel.Span) => unknown>(
     name: string,
-    ...rest: [F] | [otel.SpanOptions, F] | [otel.SpanOptions, otel.Context, F]
+    second: otel.SpanOptions | F,
+    third?: otel.Context | F,
+    fourth?: F,
   ): ReturnType<F> {
     const replacement = this.replaced();
     if (replacement !== undefined) {
-      return (replacement.startActiveSpan as (...args: unknown[]) => ReturnType<F>)(name, ...rest);
+      return (replacement.startActiveSpan as (...args: unknown[]) => ReturnType<F>).apply(
+        replacement,
+        // eslint-disable-next-line prefer-rest-params -- passes the call on as it was made
+        arguments as unknown as unknown[],
+      );
     }
-    const fn = rest[rest.length - 1] as F;
-    const options = rest.length >= 2 ? (rest[0] as otel.SpanOptions | undefined) : undefined;
-    const context = rest.length === 3 ? rest[1] : undefined;
-    const span = this.provider.startSpan(name, options ?? {}, context);
+    const given = arguments.length;
+    const fn = (given === 2 ? second : given === 3 ? third : fourth) as F;
+    const options = given >= 3 ? (second as otel.SpanOptions | undefined) : undefined;
+    const context = given >= 4 ? (third as otel.Context | undefined) : undefined;
+    const span = this.provider.startSpan(name, options, context);
     const manager = this.provider.contextManager;
     if (context === undefined && span.record !== NOOP_SPAN) {
       return manager.withActiveSpan(span, () => fn(span)) as ReturnType<F>;
