@@ -85,8 +85,9 @@ async function main(): Promise<void> {
   }
   const options = parseOptions(process.argv.slice(2), process.env, RESULTS_DIR);
   const notes: string[] = [];
-  if (options.agents.includes('windsock') && !windsockAvailable()) {
-    options.agents = options.agents.filter((agent) => agent !== 'windsock');
+  const isWindsock = (agent: AgentName) => agent === 'windsock' || agent === 'windsock-http';
+  if (options.agents.some(isWindsock) && !windsockAvailable()) {
+    options.agents = options.agents.filter((agent) => !isWindsock(agent));
     notes.push('windsock skipped: its facade is not built (`pnpm --filter windsock build`).');
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);

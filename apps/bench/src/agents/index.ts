@@ -16,13 +16,21 @@ export interface AgentConfiguration {
   itemsPerRequest: number;
 }
 
-export type AgentName = 'none' | 'windsock' | 'skywalking' | 'opentelemetry';
+export type AgentName = 'none' | 'windsock' | 'windsock-http' | 'skywalking' | 'opentelemetry';
 
 export const AGENTS: Record<AgentName, AgentConfiguration> = {
   none: { name: 'none', module: 'none.ts', receiver: 'none', unit: '-', itemsPerRequest: 0 },
   windsock: {
     name: 'windsock',
     module: 'windsock.ts',
+    receiver: 'skywalking',
+    unit: 'segments',
+    itemsPerRequest: 3,
+  },
+  // The same agent without its web framework plugins, to isolate their cost in the same run (`--app=express`).
+  'windsock-http': {
+    name: 'windsock-http',
+    module: 'windsock-http.ts',
     receiver: 'skywalking',
     unit: 'segments',
     itemsPerRequest: 3,
