@@ -1,5 +1,6 @@
 import { type Instrumentation, type InstrumentationContext } from '@windsock/core';
-import { hookModules } from '../hooks/module-hook.js';
+import { patchLoadedCopies } from '../hooks/loaded-copies.js';
+import { hookModules, type ModulePatch } from '../hooks/module-hook.js';
 import { GlobalRegistration, type OtelApi } from './global-registration.js';
 
 /**
@@ -13,11 +14,19 @@ export const opentelemetryInstrumentation: Instrumentation = {
   modules: [{ name: '@opentelemetry/api', versions: '>=1.3.0 <2' }],
   enable(context: InstrumentationContext): () => void {
     const registration = new GlobalRegistration(context);
-    return hookModules('opentelemetry', context, [
-      {
-        module: { name: '@opentelemetry/api', versions: '>=1.3.0 <2' },
-        patch: (exports) => registration.adopt(exports as OtelApi),
-      },
+    const api: ModulePatch = {
+      module: { name: '@opentelemetry/api', versions: '>=1.3.0 <2' },
+      patch: (exports) => registration.adopt(exports as OtelApi),
+    };
+    const unhook = hookModules('opentelemetry', context, [api]);
+    // A copy the application loaded before `start()` (also through `import`: the API's ES module entry is its
+    // CommonJS build) is bridged at once; libraries that already hold its tracers then report through windsock.
+    const unpatchLoaded = patchLoadedCopies('opentelemetry', context, [
+      { patch: api, file: 'build/src/index.js' },
     ]);
+    return () => {
+      unpatchLoaded();
+      unhook();
+    };
   },
 };

@@ -462,6 +462,22 @@ describe('opentelemetry bridge in applications (fixtures)', () => {
     expect(run.stdout).toBe('exported: app span');
   });
 
+  it.each(['loaded-before.cjs', 'loaded-before.mjs'])(
+    '%s: a copy of the API loaded before windsock started is bridged, and its tracers',
+    async (file) => {
+      const run = await runFixture(fixture(file), { plugins: [] });
+      expect(run.code).toBe(0);
+      expect(run.diagnostics).toEqual([]);
+      expect(run.stdout.split('\n')).toEqual(['active is ours: true', 'order /orders/1']);
+      const served = run.segments.find((s) => s.spans.some((x) => x.spanType === SpanType.Entry))!;
+      const entry = served.spans.find((s) => s.spanType === SpanType.Entry)!;
+      expect(byName(served, 'load order')).toMatchObject({
+        spanType: SpanType.Local,
+        parentSpanId: entry.spanId,
+      });
+    },
+  );
+
   it('loads and registers nothing when the app never loads the API', async () => {
     const run = await runFixture(fixture('absent.cjs'), { plugins: ['opentelemetry'] });
     expect(run.code).toBe(0);
