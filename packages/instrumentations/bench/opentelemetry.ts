@@ -1,6 +1,7 @@
 // node --import tsx bench/opentelemetry.ts: what a span costs through the OpenTelemetry bridge against the same
 // span opened with windsock's own API, for the two shapes libraries emit most: a local span made active around
-// work (`startActiveSpan`) and a database exit span with its attributes. Each iteration opens and ends one request
+// work (`startActiveSpan`, against both `withSpan` with no callback and `runInSpan`, which is windsock's `trace()`
+// and takes a callback as `startActiveSpan` does) and a database exit span with its attributes. Each iteration opens and ends one request
 // entry span around the measured span, as an HTTP request would; a run with the entry span alone is the baseline,
 // so the differences are the measured spans' own cost. Native and bridged runs alternate, in one process.
 import { createRequire } from 'node:module';
@@ -11,6 +12,7 @@ import {
   createLogger,
   createTracer,
   DEFAULT_INSTRUMENTATION_SETTINGS,
+  runInSpan,
 } from '@windsock/core';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
 import { opentelemetryInstrumentation } from '../src/opentelemetry/index.js';
@@ -51,6 +53,9 @@ const cases: Record<string, () => void> = {
     const span = tracer.startLocalSpan('work');
     tracer.withSpan(span, work);
     span.end();
+  }),
+  'local active span, windsock trace()': inRequest(() => {
+    runInSpan(tracer, tracer.startLocalSpan('work'), () => work());
   }),
   'local active span, OpenTelemetry API': inRequest(() => {
     otel.startActiveSpan('work', (span) => {
@@ -103,12 +108,25 @@ printTable(
   `OpenTelemetry bridge vs windsock API, per request (median of ${REPEATS} alternating runs)`,
   results,
 );
-const base = results[0]!.nsPerOp;
-const own = (i: number): number => results[i]!.nsPerOp - base;
+const own = (i: number, field: 'nsPerOp' | 'bytesPerOp'): number =>
+  results[i]![field] - results[0]![field];
+const line = (label: string, bridged: number, natives: [string, number][]): string =>
+  `${label}: bridged ${own(bridged, 'nsPerOp').toFixed(0)} ns ${own(bridged, 'bytesPerOp').toFixed(0)} B; ` +
+  natives
+    .map(
+      ([name, i]) =>
+        `${name} ${own(i, 'nsPerOp').toFixed(0)} ns ${own(i, 'bytesPerOp').toFixed(0)} B ` +
+        `(ratio ${(own(bridged, 'nsPerOp') / own(i, 'nsPerOp')).toFixed(2)} ns, ` +
+        `${(own(bridged, 'bytesPerOp') / own(i, 'bytesPerOp')).toFixed(2)} B)`,
+    )
+    .join('; ');
 process.stdout.write(
   [
-    `local active span: windsock ${own(1).toFixed(0)} ns, bridged ${own(2).toFixed(0)} ns, ratio ${(own(2) / own(1)).toFixed(2)}`,
-    `db exit span:      windsock ${own(3).toFixed(0)} ns, bridged ${own(4).toFixed(0)} ns, ratio ${(own(4) / own(3)).toFixed(2)}`,
+    line('local active span', 3, [
+      ['withSpan', 1],
+      ['trace()', 2],
+    ]),
+    line('db exit span', 5, [['windsock', 4]]),
     `segments reported: ${reported}`,
     '',
   ].join('\n'),
