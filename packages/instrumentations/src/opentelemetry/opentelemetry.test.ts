@@ -71,6 +71,18 @@ describe('opentelemetry bridge', () => {
     span.end();
   });
 
+  it('makes the span startActiveSpan passes the active one, which code reaching it that way can end', async () => {
+    otelTracer.startActiveSpan('active', (span) => {
+      expect(api.trace.getActiveSpan()).toBe(span);
+      expect(api.trace.getSpan(api.context.active())).toBe(span);
+      expect(api.trace.getSpan(api.context.active().deleteValue(api.createContextKey('x')))).toBe(
+        span,
+      );
+      api.trace.getActiveSpan()!.end();
+    });
+    expect(byName(await oneSegment(), 'active').parentSpanId).toBe(-1);
+  });
+
   it('nests spans of both APIs in one HTTP request: one segment, parents across the APIs', async () => {
     const server = http.createServer((_request, response) => {
       void otelTracer.startActiveSpan('handle order', async (span) => {

@@ -7,7 +7,13 @@ import {
   writeAttribute,
   writeAttributes,
 } from './attributes.js';
-import { BridgeContext, kWindsockSpan, SPAN_KEY, withSpan } from './bridge-context.js';
+import {
+  BridgeContext,
+  EMPTY_CONTEXT,
+  kWindsockSpan,
+  SPAN_KEY,
+  withSpan,
+} from './bridge-context.js';
 import { otelSpanId, otelTraceId } from './otel-ids.js';
 
 // On a windsock span OpenTelemetry code started and made active: its adapter, which `context.active()` returns while
@@ -60,7 +66,7 @@ export class SpanAdapter implements otel.Span, otel.Context, AttributeHolder {
   }
 
   deleteValue(key: symbol): otel.Context {
-    return key === SPAN_KEY ? new BridgeContext(undefined, undefined) : this;
+    return key === SPAN_KEY ? EMPTY_CONTEXT : this;
   }
 
   /**
