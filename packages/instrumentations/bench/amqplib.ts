@@ -9,61 +9,29 @@
 //     broker carrying sw8, no socket involved;
 // (c) end to end: a round of N messages published and consumed with acks through the broker, wall time and this
 //     process's CPU per message.
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { type BenchResult, bench, benchAsync, printTable } from '@windsock/bench-kit';
 import {
-  createDiagnosticLogger,
-  createLogger,
-  createTracer,
-  DEFAULT_INSTRUMENTATION_SETTINGS,
-  type InstrumentationContext,
-} from '@windsock/core';
+  type BenchResult,
+  bench,
+  benchAsync,
+  median,
+  medianResult,
+  printTable,
+} from '@windsock/bench-kit';
 import { startRabbitMq } from '@windsock/test-servers';
 import type * as Amqp from 'amqplib';
 import { amqplibInstrumentation } from '../src/amqplib/index.js';
+import { benchTracing, requireFresh } from './harness.js';
 
-const require = createRequire(import.meta.url);
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
 const BATCH = 100;
 const ROUND_MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2000);
 
-let reported = 0;
-const sink = { segment: () => void (reported += 1), log: () => {}, meters: () => {} };
-const tracer = createTracer({ serviceName: 'bench', serviceInstance: 'bench-1', sink });
-const context: InstrumentationContext = {
-  tracer,
-  logger: createLogger({ tracer, sink, serviceName: 'bench', serviceInstance: 'bench-1' }),
-  diagnostics: createDiagnosticLogger({ write: (line) => console.error(line), throttleMs: 0 }),
-  settings: DEFAULT_INSTRUMENTATION_SETTINGS,
-};
-
-/** Loads a fresh copy of amqplib: its files are dropped from the require cache first. */
-function loadAmqplib(): typeof Amqp {
-  const root = dirname(require.resolve('amqplib/package.json'));
-  for (const key of Object.keys(require.cache)) if (key.startsWith(root)) delete require.cache[key];
-  return require('amqplib') as typeof Amqp;
-}
+const { tracer, context, segmentsReported } = benchTracing();
 
 interface Copy {
   name: string;
   connection: Amqp.ChannelModel;
   channel: Amqp.Channel;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-function medianResult(name: string, results: BenchResult[]): BenchResult {
-  const nsPerOp = median(results.map((r) => r.nsPerOp));
-  return {
-    name,
-    nsPerOp,
-    opsPerSec: 1e9 / nsPerOp,
-    bytesPerOp: median(results.map((r) => r.bytesPerOp)),
-  };
 }
 
 function ratio(label: string, plain: BenchResult, instrumented: BenchResult): string {
@@ -152,9 +120,9 @@ async function endToEnd(copy: Copy, queue: string): Promise<{ wallUs: number; cp
 async function main(): Promise<void> {
   const broker = await startRabbitMq();
   try {
-    const plainAmqp = loadAmqplib();
+    const plainAmqp = requireFresh<typeof Amqp>('amqplib');
     const undo = amqplibInstrumentation.enable(context);
-    const instrumentedAmqp = loadAmqplib();
+    const instrumentedAmqp = requireFresh<typeof Amqp>('amqplib');
     const copies: Copy[] = [];
     for (const [name, amqp] of [
       ['plain', plainAmqp],
@@ -230,7 +198,7 @@ async function main(): Promise<void> {
         '',
       ].join('\n'),
     );
-    if (handled === 0 || reported === 0) throw new Error('the bench measured nothing');
+    if (handled === 0 || segmentsReported() === 0) throw new Error('the bench measured nothing');
     for (const copy of copies) await copy.connection.close();
     undo();
   } finally {

@@ -5,33 +5,15 @@
 // time; medians over the blocks are reported. Heap growth per call is the median over the blocks as well (a block in
 // which a scavenge ran shows a drop and is discarded by the median).
 import { getHeapStatistics } from 'node:v8';
-import { type BenchResult, bench, printTable } from '@windsock/bench-kit';
-import {
-  createDiagnosticLogger,
-  createLogger,
-  createTracer,
-  DEFAULT_INSTRUMENTATION_SETTINGS,
-  type InstrumentationContext,
-} from '@windsock/core';
+import { type BenchResult, bench, median, printTable } from '@windsock/bench-kit';
 import { spanCallback } from '../src/sql/caller-context.js';
 import { endDbSpan, startDbSpan } from '../src/sql/db-span.js';
+import { benchTracing } from './harness.js';
 
 export const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 60);
 export const BLOCK_CALLS = Number(process.env.BENCH_BLOCK_CALLS ?? 200);
 
-let reported = 0;
-const sink = { segment: () => void (reported += 1), log: () => {}, meters: () => {} };
-export const tracer = createTracer({ serviceName: 'bench', serviceInstance: 'bench-1', sink });
-export const context: InstrumentationContext = {
-  tracer,
-  logger: createLogger({ tracer, sink, serviceName: 'bench', serviceInstance: 'bench-1' }),
-  diagnostics: createDiagnosticLogger({ write: (line) => console.error(line), throttleMs: 0 }),
-  settings: DEFAULT_INSTRUMENTATION_SETTINGS,
-};
-
-export function segmentsReported(): number {
-  return reported;
-}
+export const { tracer, context, segmentsReported } = benchTracing();
 
 interface Sample {
   wall: number;
@@ -54,11 +36,6 @@ async function block(fn: () => Promise<unknown>): Promise<Sample> {
   const used = process.cpuUsage(cpu);
   const bytes = (getHeapStatistics().used_heap_size - heap) / BLOCK_CALLS;
   return { wall, cpu: ((used.user + used.system) * 1000) / BLOCK_CALLS, bytes };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 /**

@@ -18,17 +18,11 @@ import { createRequire } from 'node:module';
 import { type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { type BenchResult, bench, printTable } from '@windsock/bench-kit';
-import {
-  createDiagnosticLogger,
-  createLogger,
-  createTracer,
-  DEFAULT_INSTRUMENTATION_SETTINGS,
-  type InstrumentationContext,
-} from '@windsock/core';
+import { type BenchResult, bench, median, printTable } from '@windsock/bench-kit';
 import type Express from 'express';
 import { HookGuard } from '../src/hooks/hook-guard.js';
 import { enableExpress } from '../src/express/index.js';
+import { benchTracing } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
@@ -41,14 +35,7 @@ const CONTROL = process.env.BENCH_CONTROL === '1';
 const MODES = ['no agent', 'HTTP agent', 'HTTP agent + express'] as const;
 type Mode = (typeof MODES)[number];
 
-const sink = { segment: () => {}, log: () => {}, meters: () => {} };
-const tracer = createTracer({ serviceName: 'bench', serviceInstance: 'bench-1', sink });
-const context: InstrumentationContext = {
-  tracer,
-  logger: createLogger({ tracer, sink, serviceName: 'bench', serviceInstance: 'bench-1' }),
-  diagnostics: createDiagnosticLogger({ write: (line) => console.error(line), throttleMs: 0 }),
-  settings: DEFAULT_INSTRUMENTATION_SETTINGS,
-};
+const { tracer, context } = benchTracing();
 
 function buildApp(express: typeof Express): Express.Express {
   const app = express();
@@ -65,11 +52,6 @@ function buildApp(express: typeof Express): Express.Express {
   });
   app.use('/api', api);
   return app;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
 function cpuMicros(): number {

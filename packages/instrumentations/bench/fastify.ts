@@ -11,18 +11,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, Socket } from 'node:net';
-import { type BenchResult, bench, printTable } from '@windsock/bench-kit';
-import {
-  createDiagnosticLogger,
-  createLogger,
-  createTracer,
-  DEFAULT_INSTRUMENTATION_SETTINGS,
-  type InstrumentationContext,
-} from '@windsock/core';
+import { type BenchResult, bench, median, medianResult, printTable } from '@windsock/bench-kit';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
 import type Fastify from 'fastify';
 import { type FastifyInstance } from 'fastify';
 import { fastifyInstrumentation } from '../src/fastify/index.js';
+import { benchTracing } from './harness.js';
 
 // Each request allocates several kB (Node's request and response, Fastify's request and reply): with the default young
 // generation nearly every allocation sample of the harness would span a scavenge, so the bench runs itself with a
@@ -42,15 +36,7 @@ const REQUESTS_PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PATH = '/api/tenants/t1/items/7';
 
-let reported = 0;
-const sink = { segment: () => void (reported += 1), log: () => {}, meters: () => {} };
-const tracer = createTracer({ serviceName: 'bench', serviceInstance: 'bench-1', sink });
-const context: InstrumentationContext = {
-  tracer,
-  logger: createLogger({ tracer, sink, serviceName: 'bench', serviceInstance: 'bench-1' }),
-  diagnostics: createDiagnosticLogger({ write: (line) => console.error(line), throttleMs: 0 }),
-  settings: DEFAULT_INSTRUMENTATION_SETTINGS,
-};
+const { tracer, context, segmentsReported } = benchTracing();
 const fastify = require('fastify') as typeof Fastify;
 
 /** The app; created while the plugin is enabled, it gets the plugin's hooks, as under `windsock/register`. */
@@ -180,20 +166,6 @@ async function endToEnd(): Promise<{ mode: Mode; cpuUsPerRequest: number }[]> {
   return modes.map((mode) => ({ mode, cpuUsPerRequest: median(samples.get(mode)!) }));
 }
 
-function medianResult(results: BenchResult[]): BenchResult {
-  return {
-    ...results[0]!,
-    nsPerOp: median(results.map((r) => r.nsPerOp)),
-    opsPerSec: median(results.map((r) => r.opsPerSec)),
-    bytesPerOp: median(results.map((r) => r.bytesPerOp)),
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 // ---- run ---------------------------------------------------------------------------------------------------
 
 const plainApp = await buildApp();
@@ -210,8 +182,8 @@ for (let pair = 0; pair < 3; pair++) {
   undo();
 }
 await plainApp.close();
-const plain = medianResult(runs.plain);
-const instrumented = medianResult(runs.instrumented);
+const plain = medianResult(runs.plain[0]!.name, runs.plain);
+const instrumented = medianResult(runs.instrumented[0]!.name, runs.instrumented);
 printTable(
   'fastify: one request to a route in a prefixed plugin (no socket), median of 3 alternating runs',
   [plain, instrumented],
@@ -237,7 +209,7 @@ process.stdout.write(
     `HTTP-only agent: +${agent.toFixed(1)} µs/request; fastify instrumentation: +${plugin.toFixed(
       1,
     )} µs/request (${((plugin / agent) * 100).toFixed(1)} % of the HTTP-only agent)`,
-    `(${reported} segments reported)`,
+    `(${segmentsReported()} segments reported)`,
     '',
   ].join('\n'),
 );

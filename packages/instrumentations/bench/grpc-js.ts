@@ -6,18 +6,19 @@ import { fileURLToPath } from 'node:url';
 import type * as GrpcJs from '@grpc/grpc-js';
 import type * as ProtoLoader from '@grpc/proto-loader';
 import { AsyncResource } from 'node:async_hooks';
-import { type BenchResult, bench, benchAsync, printTable } from '@windsock/bench-kit';
 import {
-  createDiagnosticLogger,
-  createLogger,
-  createTracer,
-  DEFAULT_INSTRUMENTATION_SETTINGS,
-  type InstrumentationContext,
-} from '@windsock/core';
+  type BenchResult,
+  bench,
+  benchAsync,
+  median,
+  medianResult,
+  printTable,
+} from '@windsock/bench-kit';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
 import { grpcJsInstrumentation } from '../src/grpc-js/index.js';
 import { metadataSource, type MetadataLike, PendingHeaders } from '../src/grpc-js/metadata.js';
 import { CallSpan } from '../src/grpc-js/status.js';
+import { benchTracing } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const PROTO = fileURLToPath(new URL('../test/fixtures/grpc-js/echo.proto', import.meta.url));
@@ -35,19 +36,7 @@ type EchoConstructor = (new (address: string, creds: GrpcJs.ChannelCredentials) 
   service: GrpcJs.ServiceDefinition;
 };
 
-let segments = 0;
-const sink = {
-  segment: () => void (segments += 1),
-  log: () => {},
-  meters: () => {},
-};
-const tracer = createTracer({ serviceName: 'bench', serviceInstance: 'bench-1', sink });
-const context: InstrumentationContext = {
-  tracer,
-  logger: createLogger({ tracer, sink, serviceName: 'bench', serviceInstance: 'bench-1' }),
-  diagnostics: createDiagnosticLogger({ write: (line) => process.stderr.write(`${line}\n`) }),
-  settings: DEFAULT_INSTRUMENTATION_SETTINGS,
-};
+const { tracer, context, segmentsReported } = benchTracing();
 
 /** A server and a client of its own; handlers are registered now, so they are traced when the hook is on. */
 async function endpoint(grpc: typeof GrpcJs): Promise<{ client: EchoStub; stop(): Promise<void> }> {
@@ -145,16 +134,7 @@ for (let i = 0; i < PHASES; i++) {
   await phase(true);
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-const results = Object.entries(runs).map(([name, list]): BenchResult => {
-  const nsPerOp = median(list.map((r) => r.nsPerOp));
-  return {
-    name,
-    nsPerOp,
-    opsPerSec: 1e9 / nsPerOp,
-    bytesPerOp: median(list.map((r) => r.bytesPerOp)),
-  };
-});
+const results = Object.entries(runs).map(([name, list]) => medianResult(name, list));
 printTable(
   'grpc-js: one call over loopback, client and server in this process (median of phases)',
   results,
@@ -173,7 +153,7 @@ const line = (name: string): string => {
 };
 process.stdout.write(line('unary'));
 process.stdout.write(line('server stream x10'));
-process.stdout.write(`segments reported: ${segments}\n`);
+process.stdout.write(`segments reported: ${segmentsReported()}\n`);
 
 // The span work of one traced call without the network, both sides (what the hooks do around grpc-js): exit span
 // and sw8 into a copy of the app's metadata, entry span continuing it, both finished, the caller's context kept. A

@@ -10,54 +10,23 @@
 // (c) a pipeline of 20 GETs: each command's caller context is captured when it is queued;
 // (d) MULTI with 10 SETs: one span per transaction.
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { type BenchResult, benchAsync, printTable } from '@windsock/bench-kit';
 import {
-  createDiagnosticLogger,
-  createLogger,
-  createTracer,
-  DEFAULT_INSTRUMENTATION_SETTINGS,
-  type InstrumentationContext,
-} from '@windsock/core';
+  type BenchResult,
+  benchAsync,
+  median,
+  medianResult,
+  printTable,
+} from '@windsock/bench-kit';
 import { startRedis } from '@windsock/test-servers';
 import type { Redis as IORedis } from 'ioredis';
 import { LIBRARY_INSTRUMENTATIONS } from '../dist/index.js';
+import { benchTracing, requireFresh } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const ioredisInstrumentation = LIBRARY_INSTRUMENTATIONS.find((i) => i.name === 'ioredis')!;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
 
-let reported = 0;
-const sink = { segment: () => void (reported += 1), log: () => {}, meters: () => {} };
-const tracer = createTracer({ serviceName: 'bench', serviceInstance: 'bench-1', sink });
-const context: InstrumentationContext = {
-  tracer,
-  logger: createLogger({ tracer, sink, serviceName: 'bench', serviceInstance: 'bench-1' }),
-  diagnostics: createDiagnosticLogger({ write: (line) => console.error(line), throttleMs: 0 }),
-  settings: DEFAULT_INSTRUMENTATION_SETTINGS,
-};
-
-/** Loads a fresh copy of ioredis: its files are dropped from the require cache first. */
-function loadIoredis(): typeof IORedis {
-  const root = dirname(require.resolve('ioredis/package.json'));
-  for (const key of Object.keys(require.cache)) if (key.startsWith(root)) delete require.cache[key];
-  return require('ioredis') as typeof IORedis;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-function medianResult(name: string, results: BenchResult[]): BenchResult {
-  const nsPerOp = median(results.map((r) => r.nsPerOp));
-  return {
-    name,
-    nsPerOp,
-    opsPerSec: 1e9 / nsPerOp,
-    bytesPerOp: median(results.map((r) => r.bytesPerOp)),
-  };
-}
+const { tracer, context, segmentsReported } = benchTracing();
 
 function ratio(label: string, plain: BenchResult, instrumented: BenchResult): string {
   const extra = instrumented.nsPerOp - plain.nsPerOp;
@@ -119,9 +88,9 @@ async function run(name: string, client: IORedis, which: Case): Promise<Measured
 async function main(): Promise<void> {
   const server = await startRedis();
   try {
-    const Plain = loadIoredis();
+    const Plain = requireFresh<typeof IORedis>('ioredis');
     const undo = ioredisInstrumentation.enable(context);
-    const Instrumented = loadIoredis();
+    const Instrumented = requireFresh<typeof IORedis>('ioredis');
     const plain = new Plain({ host: server.host, port: server.port });
     const instrumented = new Instrumented({ host: server.host, port: server.port });
     await Promise.all([plain.ping(), instrumented.ping()]);
@@ -162,7 +131,7 @@ async function main(): Promise<void> {
       `ioredis ${(require('ioredis/package.json') as { version: string }).version} against redis-server, per command (median of ${TRIALS} trials)`,
       rows,
     );
-    process.stdout.write(`${lines.join('\n')}\nsegments reported: ${reported}\n`);
+    process.stdout.write(`${lines.join('\n')}\nsegments reported: ${segmentsReported()}\n`);
     plain.disconnect();
     instrumented.disconnect();
     undo();

@@ -10,13 +10,20 @@ import { createServer, IncomingMessage, type Server, ServerResponse } from 'node
 import { createRequire } from 'node:module';
 import { type AddressInfo, Socket } from 'node:net';
 import type KoaRouter from '@koa/router';
-import { type BenchResult, benchAsync, printTable } from '@windsock/bench-kit';
-import { createDiagnosticLogger, createTracer } from '@windsock/core';
+import {
+  type BenchResult,
+  benchAsync,
+  median,
+  medianResult,
+  printTable,
+} from '@windsock/bench-kit';
+import { createDiagnosticLogger } from '@windsock/core';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
 import type Koa from 'koa';
 import { patchApplication } from '../src/koa/application.js';
 import { HookGuard } from '../src/hooks/hook-guard.js';
 import { patchRouter } from '../src/koa/router.js';
+import { benchTracing } from './harness.js';
 
 // Each request allocates several kB (Node's response object, Koa's context): with the default young generation
 // nearly every allocation sample of the harness would span a scavenge, so the bench runs itself with a larger one.
@@ -35,9 +42,7 @@ const REQUESTS_PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 4000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PATH = '/api/tenants/t1/items/7';
 
-let reported = 0;
-const sink = { segment: () => void (reported += 1), log: () => {}, meters: () => {} };
-const tracer = createTracer({ serviceName: 'bench', serviceInstance: 'bench-1', sink });
+const { tracer, segmentsReported } = benchTracing();
 const guard = new HookGuard(
   'koa',
   createDiagnosticLogger({ write: (line) => console.error(line), throttleMs: 0 }),
@@ -183,20 +188,6 @@ async function endToEnd(): Promise<{ mode: Mode; cpuUsPerRequest: number }[]> {
   return modes.map((mode) => ({ mode, cpuUsPerRequest: median(samples.get(mode)!) }));
 }
 
-function medianResult(results: BenchResult[]): BenchResult {
-  return {
-    ...results[0]!,
-    nsPerOp: median(results.map((r) => r.nsPerOp)),
-    opsPerSec: median(results.map((r) => r.opsPerSec)),
-    bytesPerOp: median(results.map((r) => r.bytesPerOp)),
-  };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
 // ---- run ---------------------------------------------------------------------------------------------------
 
 const app = buildApp();
@@ -209,8 +200,8 @@ for (let pair = 0; pair < 3; pair++) {
   runs.instrumented.push(await dispatchBench('Koa + @koa/router: dispatch, instrumented', app));
 }
 instrument(false);
-const plain = medianResult(runs.plain);
-const instrumented = medianResult(runs.instrumented);
+const plain = medianResult(runs.plain[0]!.name, runs.plain);
+const instrumented = medianResult(runs.instrumented[0]!.name, runs.instrumented);
 printTable('koa: one request through a prefixed router (no socket), median of 3 alternating runs', [
   plain,
   instrumented,
@@ -236,7 +227,7 @@ process.stdout.write(
     `HTTP-only agent: +${agent.toFixed(1)} µs/request; koa instrumentation: +${plugin.toFixed(
       1,
     )} µs/request (${((plugin / agent) * 100).toFixed(1)} % of the HTTP-only agent)`,
-    `(${reported} segments reported)`,
+    `(${segmentsReported()} segments reported)`,
     '',
   ].join('\n'),
 );

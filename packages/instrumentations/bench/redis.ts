@@ -12,31 +12,22 @@
 // (d) MULTI with 10 SETs, one span per transaction.
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { type BenchResult, benchAsync, printTable } from '@windsock/bench-kit';
 import {
-  createDiagnosticLogger,
-  createLogger,
-  createTracer,
-  DEFAULT_INSTRUMENTATION_SETTINGS,
-  type InstrumentationContext,
-} from '@windsock/core';
+  type BenchResult,
+  benchAsync,
+  median,
+  medianResult,
+  printTable,
+} from '@windsock/bench-kit';
 import { startRedis, type RedisServer } from '@windsock/test-servers';
 import { LIBRARY_INSTRUMENTATIONS } from '../dist/index.js';
+import { benchTracing, requireFresh } from './harness.js';
 
 const require = createRequire(import.meta.url);
 const redisInstrumentation = LIBRARY_INSTRUMENTATIONS.find((i) => i.name === 'redis')!;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 5);
 
-let reported = 0;
-const sink = { segment: () => void (reported += 1), log: () => {}, meters: () => {} };
-const tracer = createTracer({ serviceName: 'bench', serviceInstance: 'bench-1', sink });
-const context: InstrumentationContext = {
-  tracer,
-  logger: createLogger({ tracer, sink, serviceName: 'bench', serviceInstance: 'bench-1' }),
-  diagnostics: createDiagnosticLogger({ write: (line) => console.error(line), throttleMs: 0 }),
-  settings: DEFAULT_INSTRUMENTATION_SETTINGS,
-};
+const { tracer, context, segmentsReported } = benchTracing();
 
 interface Multi {
   get(key: string): Multi;
@@ -51,31 +42,6 @@ interface Client {
   quit(): Promise<unknown>;
 }
 type CreateClient = (options: Record<string, unknown>) => Client;
-
-/** Loads a fresh copy of node-redis 4 and its @redis/client: their files are dropped from the require cache first. */
-function loadRedis4(): CreateClient {
-  const root = dirname(require.resolve('redis4/package.json'));
-  const client = dirname(createRequire(`${root}/`).resolve('@redis/client/package.json'));
-  for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(root) || key.startsWith(client)) delete require.cache[key];
-  }
-  return (require('redis4') as { createClient: CreateClient }).createClient;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
-
-function medianResult(name: string, results: BenchResult[]): BenchResult {
-  const nsPerOp = median(results.map((r) => r.nsPerOp));
-  return {
-    name,
-    nsPerOp,
-    opsPerSec: 1e9 / nsPerOp,
-    bytesPerOp: median(results.map((r) => r.bytesPerOp)),
-  };
-}
 
 async function inRequest(fn: () => Promise<unknown>): Promise<void> {
   const request = tracer.startEntrySpan('GET:/cache');
@@ -194,9 +160,13 @@ function report(title: string, results: Results): void {
 }
 
 async function benchRedis4(server: RedisServer): Promise<void> {
-  const createPlain = loadRedis4();
+  const createPlain = requireFresh<{ createClient: CreateClient }>('redis4', [
+    '@redis/client',
+  ]).createClient;
   const undo = redisInstrumentation.enable(context);
-  const createInstrumented = loadRedis4();
+  const createInstrumented = requireFresh<{ createClient: CreateClient }>('redis4', [
+    '@redis/client',
+  ]).createClient;
   const plain = createPlain({ socket: { host: server.host, port: server.port } });
   const instrumented = createInstrumented({ socket: { host: server.host, port: server.port } });
   await Promise.all([plain.connect(), instrumented.connect()]);
@@ -237,7 +207,7 @@ async function main(): Promise<void> {
   try {
     await benchRedis4(server);
     await benchRedis5(server);
-    process.stdout.write(`segments reported: ${reported}\n`);
+    process.stdout.write(`segments reported: ${segmentsReported()}\n`);
   } finally {
     await server.stop();
   }

@@ -27,9 +27,21 @@ export interface BenchResult {
 const ALLOC_CHUNK = 512;
 const ALLOC_SAMPLES = 41;
 
-function median(values: number[]): number {
+/** The middle value (the upper one of an even count); 0 for none. */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** One result from several runs of the same benchmark: the median of each figure, so one noisy run cannot skew it. */
+export function medianResult(name: string, results: readonly BenchResult[]): BenchResult {
+  const nsPerOp = median(results.map((r) => r.nsPerOp));
+  return {
+    name,
+    nsPerOp,
+    opsPerSec: nsPerOp > 0 ? 1e9 / nsPerOp : 0,
+    bytesPerOp: median(results.map((r) => r.bytesPerOp)),
+  };
 }
 
 function heapUsed(): number {
