@@ -358,6 +358,45 @@ describe('HTTP client and fetch', () => {
     expectLinked(segmentA, segmentB, b.port);
   });
 
+  it('propagates an unsampled trace over http.get and fetch with sample 0, reporting nothing', async () => {
+    tracer.setSampleRate(0);
+    try {
+      for (const call of [httpGet, (url: string) => fetch(url).then((r) => r.text())]) {
+        const unsampledBefore = tracer.stats().segmentsUnsampled;
+        let received: string | undefined;
+        const b = await serve((req, res) => {
+          received = req.headers.sw8 as string | undefined;
+          res.end('from b');
+        });
+        let traceIdOfA: string | undefined;
+        const a = await serve((_req, res) => {
+          traceIdOfA = tracer.activeSpan()?.traceId;
+          call(`${b.url}/b`).then(
+            () => res.end('from a'),
+            () => res.end('a failed'),
+          );
+        });
+        await suppressTracing(() => httpGet(`${a.url}/a`));
+        // A's segment and B's both end unsampled; neither reaches the sink.
+        await vi.waitFor(
+          () => expect(tracer.stats().segmentsUnsampled).toBe(unsampledBefore + 2),
+          WAIT,
+        );
+        expect(traceIdOfA).toBeTruthy();
+        expect(decodeSw8(received)).toMatchObject({
+          sample: false,
+          traceId: traceIdOfA,
+          parentSpanId: 1,
+          parentEndpoint: 'GET:/a',
+          addressUsedAtClient: `127.0.0.1:${b.port}`,
+        });
+        expect(sink.segments).toHaveLength(0);
+      }
+    } finally {
+      tracer.setSampleRate(1);
+    }
+  });
+
   it('links A -> B over fetch', async () => {
     const { b, segmentA, segmentB } = await aCallsB(async (url) => (await fetch(url)).text());
     expectLinked(segmentA, segmentB, b.port);

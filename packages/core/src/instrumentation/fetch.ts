@@ -40,8 +40,10 @@ export class FetchInstrumentation {
       const path = pathOf(request.path ?? '/');
       const span = this.tracer.openExit(path, peer, SpanLayer.Http, ComponentId.HttpClient);
       if (span === undefined) return;
-      span.tag('http.method', request.method ?? 'GET');
-      span.tag('http.url', `${origin.scheme}//${peer}${path}`);
+      if (span.segment.sampled) {
+        span.tag('http.method', request.method ?? 'GET');
+        span.tag('http.url', `${origin.scheme}//${peer}${path}`);
+      }
       injectHeaders(span, peer, request, addUndiciHeader);
       fetchSpans.set(request, span);
     } catch {

@@ -57,12 +57,16 @@ export class HttpClientInstrumentation {
     const path = pathOf(request.path);
     const span = this.tracer.openExit(path, peer, SpanLayer.Http, ComponentId.HttpClient);
     if (span === undefined) return undefined;
-    span.tag('http.method', request.method);
-    span.tag('http.url', `${request.protocol}//${peer}${path}`);
     (request as TrackedRequest)[kSpan] = span;
-    // `on`, not `once`: the listener is shared and does nothing after the span was taken, and `once` would
-    // allocate a wrapper per request.
-    request.on('close', onRequestClose);
+    // An unsampled span only carries the context into sw8: no tags to build, and no 'close' listener, since an
+    // abort would only be recorded on it (the response and error channels still end it).
+    if (span.segment.sampled) {
+      span.tag('http.method', request.method);
+      span.tag('http.url', `${request.protocol}//${peer}${path}`);
+      // `on`, not `once`: the listener is shared and does nothing after the span was taken, and `once` would
+      // allocate a wrapper per request.
+      request.on('close', onRequestClose);
+    }
     return span;
   }
 
@@ -75,7 +79,7 @@ export class HttpClientInstrumentation {
       const span = take(request);
       if (span === undefined) return;
       const status = response.statusCode ?? 0;
-      span.tag('http.status_code', status);
+      if (span.segment.sampled) span.tag('http.status_code', status);
       if (status >= 400) span.data.isError = true;
       span.end();
     } catch {

@@ -60,12 +60,16 @@ export class HttpServerInstrumentation {
       } finally {
         rawHeaders.raw = NO_HEADERS;
       }
-      span.tag('http.method', method);
-      span.tag('http.url', urlOf(request, raw, path));
       (response as TrackedResponse)[kSpan] = span;
-      // `on`, not `once`: the listener is shared and does nothing after the span was taken, and `once` would
-      // allocate a wrapper per request.
-      response.on('close', onResponseClose);
+      // An unsampled span only carries the context to the handler's calls: no tags to build, and no 'close'
+      // listener, since an abort would only be recorded on it (the finish channel still ends it).
+      if (span.segment.sampled) {
+        span.tag('http.method', method);
+        span.tag('http.url', urlOf(request, raw, path));
+        // `on`, not `once`: the listener is shared and does nothing after the span was taken, and `once` would
+        // allocate a wrapper per request.
+        response.on('close', onResponseClose);
+      }
       contextStorage.enterWith(span);
     } catch {
       // Instrumentation must never break the request it observes.
@@ -85,7 +89,8 @@ export class HttpServerInstrumentation {
 
 function finish(span: SpanRecord, response: ServerResponse): void {
   // Before the headers are sent, statusCode is Node's default 200, not an answer anyone received.
-  if (response.headersSent) span.tag('http.status_code', response.statusCode);
+  if (response.headersSent && span.segment.sampled)
+    span.tag('http.status_code', response.statusCode);
   if (response.statusCode >= 500) span.data.isError = true;
   span.end();
 }
