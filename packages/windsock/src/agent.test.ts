@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import winston from 'winston';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseSampleRate, start, type Agent } from './index.js';
-import type { AgentStatus } from './status.js';
+import type { AgentStatus } from './index.js';
 
 let collector: Collector | undefined;
 let agent: Agent | undefined;

@@ -1,6 +1,5 @@
-// The facade: options → configuration → the parts (the report path, then the tracer, logger, meters and
-// instrumentations that feed it) → the API. It owns no loop, timer or state machine: each lives in its own module or
-// package.
+// The facade: options → configuration → the parts (the reporter, then the tracer, logger, meters and
+// instrumentations that feed it) → the API. It owns no loop, timer or state machine: each lives in its own package.
 import {
   DEFAULT_INSTRUMENTATION_SETTINGS,
   createDiagnosticLogger,
@@ -22,17 +21,14 @@ import {
   type WinstonLoggerLike,
 } from '@windsock/core/winston';
 import { enableInstrumentations, LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
+import { OptionsError, Reporter, type AgentStatus, type FlushResult } from '@windsock/reporter';
 import { guardGrpcLogs } from '@windsock/transport';
-import { resolveConfig, type AgentConfig, type AgentOptions } from './config.js';
+import { ConfigError, resolveConfig, type AgentConfig, type AgentOptions } from './config.js';
 import { applyConfiguration } from './configuration-discovery.js';
-import { ExitWatch } from './exit-watch.js';
-import { tellBreakerChanges } from './health-diagnostics.js';
-import { ReportPath, type FlushResult } from './report-path.js';
-import { registerSelfMeters } from './self-meters.js';
+import { AGENT_VERSION } from './instance.js';
 import { shutdownOnSignals } from './signals.js';
-import type { AgentStatus } from './status.js';
 
-export type { FlushResult } from './report-path.js';
+export type { FlushResult } from '@windsock/reporter';
 
 export interface FlushOptions {
   /** Default 5 000 ms. */
@@ -66,12 +62,10 @@ class WindsockAgent implements Agent {
   readonly meter: MeterRegistry;
   /** The agent's own throttled diagnostic output (stderr or the `diagnostics` option), never a reported logger. */
   readonly diagnostics: DiagnosticLogger;
-  private readonly reporting: ReportPath;
+  private readonly reporter: Reporter;
   private readonly disposers = new Set<() => void>();
   private readonly winstonLoggers = new WeakMap<WinstonLoggerLike, () => void>();
   private stopping: Promise<void> | undefined;
-  private readonly exitWatch = new ExitWatch();
-  private stopped = false;
 
   constructor(
     readonly config: AgentConfig,
@@ -81,12 +75,10 @@ class WindsockAgent implements Agent {
       level: config.loggingLevel,
       ...(options.diagnostics === undefined ? {} : { write: options.diagnostics }),
     });
-    this.reporting = new ReportPath(config, this.diagnostics, (update) =>
+    this.reporter = createReporter(config, this.diagnostics, (update) =>
       applyConfiguration(update, this.tracer, this.diagnostics),
     );
-    this.disposers.add(tellBreakerChanges(this.reporting.backends, this.diagnostics));
-
-    const sink = this.reporting.sink();
+    const sink = this.reporter.sink;
     const identity = { serviceName: config.serviceName, serviceInstance: config.serviceInstance };
     this.tracer = createTracer({
       ...identity,
@@ -124,7 +116,7 @@ class WindsockAgent implements Agent {
         config.disablePlugins,
       ),
     );
-    registerSelfMeters(this.meter, this.reporting.pipelines, this.reporting.backends);
+    this.reporter.registerSelfMeters(this.meter);
     if (config.meterReporterEnable) this.meter.start();
     if (config.shutdownOnSignals) {
       this.disposers.add(
@@ -134,15 +126,15 @@ class WindsockAgent implements Agent {
   }
 
   status(): AgentStatus {
-    return this.reporting.status(this.stopped);
+    return this.reporter.status();
   }
 
   flush(options: FlushOptions = {}): Promise<FlushResult> {
-    return this.exitWatch.during((exiting) => this.reporting.flush(timeoutOf(options), exiting));
+    return this.reporter.flush(timeoutOf(options));
   }
 
   shutdown(options: FlushOptions = {}): Promise<void> {
-    this.stopping ??= this.exitWatch.during((exiting) => this.stop(timeoutOf(options), exiting));
+    this.stopping ??= this.stop(timeoutOf(options));
     return this.stopping;
   }
 
@@ -163,23 +155,19 @@ class WindsockAgent implements Agent {
     return dispose;
   }
 
-  private async stop(timeoutMs: number, exiting: AbortSignal): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+  private async stop(timeoutMs: number): Promise<void> {
     // Produce nothing new, except the meters' last collection: what was counted since the previous one would
     // otherwise be lost (a process that lives less than one interval would report no meters at all).
     this.tracer.disable();
     if (this.config.meterReporterEnable) this.meter.report();
     this.meter.stop();
-    this.reporting.stopScheduler();
     // The last word on each diagnostic key, while the loggers it may go through still know it as the agent's.
     this.diagnostics.flush();
     // Last in, first out: an instrumentation added on top of another is undone before it.
     for (const dispose of [...this.disposers].reverse()) dispose();
     this.disposers.clear();
-    await this.reporting.close(deadline, timeoutMs, exiting);
-    this.exitWatch.dispose();
+    await this.reporter.close(timeoutMs);
     this.diagnostics.flush(); // what shutdown itself held back: now, not from a timer after the agent is gone
-    this.stopped = true;
     forgetAgent(this);
   }
 
@@ -192,6 +180,50 @@ class WindsockAgent implements Agent {
       // grpc-js logs through console.error from its own callbacks: marked as the agent's, so they are not captured.
       this.disposers.add(guardGrpcLogs(runAsAgent));
     }
+  }
+}
+
+/** The reporter built from the configuration; a problem it finds (an unreadable certificate) is a ConfigError. */
+function createReporter(
+  config: AgentConfig,
+  diagnostics: DiagnosticLogger,
+  onConfiguration: ConstructorParameters<typeof Reporter>[0]['onConfiguration'],
+): Reporter {
+  try {
+    return new Reporter({
+      serviceName: config.serviceName,
+      serviceInstance: config.serviceInstance,
+      agentVersion: AGENT_VERSION,
+      backends: config.collector,
+      security: {
+        secure: config.secure,
+        caPath: config.tlsCaPath,
+        certPath: config.tlsCertPath,
+        keyPath: config.tlsKeyPath,
+        authentication: config.authentication,
+      },
+      reportTimeoutMs: config.reportTimeoutMs,
+      retry: {
+        maxAttempts: config.retryMaxAttempts,
+        initialDelayMs: config.retryInitialDelayMs,
+        maxDelayMs: config.retryMaxDelayMs,
+      },
+      breakerThreshold: config.breakerThreshold,
+      probe: { minDelayMs: config.probeMinDelayMs, maxDelayMs: config.probeMaxDelayMs },
+      queue: {
+        maxItems: config.maxBufferSize,
+        maxBytes: config.maxBufferBytes,
+        maxBatchItems: config.maxBatchItems,
+        lingerMs: config.lingerMs,
+      },
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      cdsIntervalMs: config.cdsIntervalMs,
+      reportLogs: config.logReporterEnable,
+      diagnostics,
+      onConfiguration,
+    });
+  } catch (error) {
+    throw error instanceof OptionsError ? new ConfigError(error.problems) : error;
   }
 }
 

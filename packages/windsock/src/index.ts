@@ -1,5 +1,5 @@
 export { start, type Agent, type FlushOptions, type FlushResult } from './agent.js';
-export { AGENT_METER } from './self-meters.js';
+export { AGENT_METER } from '@windsock/reporter';
 export { parseSampleRate } from './configuration-discovery.js';
 export { startFromEnvironment } from './start-from-environment.js';
 export {
@@ -27,5 +27,5 @@ export {
   type ConfigProblem,
   type DiagnosticLevel,
 } from './config.js';
-export type { AgentState, AgentStatus, BackendStatus, PipelineStatus } from './status.js';
+export type { AgentState, AgentStatus, BackendStatus, PipelineStatus } from '@windsock/reporter';
 export { AGENT_VERSION } from './instance.js';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fault, startCollector, type Collector } from '@windsock/collector';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentStatus } from '../src/status.js';
+import type { AgentStatus } from '../src/index.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 let collector: Collector | undefined;
