@@ -10,10 +10,14 @@ export { ComponentId } from './component-id.js';
 export {
   SW8_HEADER,
   type Sw8Context,
+  type Sw8Trace,
   decodeSw8,
+  decodeSw8Trace,
   encodeSw8,
+  encodeSw8Name,
   encodeSw8SegmentPart,
   encodeSw8WithSegmentPart,
+  joinSw8,
 } from './headers/sw8.js';
 export {
   type CorrelationEntries,

@@ -1,17 +1,20 @@
 import {
   decodeSw8,
   decodeSw8Correlation,
+  decodeSw8Trace,
   decodeSw8X,
   encodeSw8Correlation,
+  encodeSw8Name,
   encodeSw8SegmentPart,
-  encodeSw8WithSegmentPart,
   encodeSw8X,
+  joinSw8,
   RefType,
   SW8_CORRELATION_HEADER,
   SW8_HEADER,
   SW8_X_HEADER,
   type SegmentReference,
   type Sw8Context,
+  type Sw8Trace,
 } from '@windsock/protocol';
 import { readHeader } from './carriers.js';
 import { type SpanRecord } from '../tracing/span.js';
@@ -19,7 +22,8 @@ import { type HeaderSource } from '../tracing/types.js';
 
 /** What an incoming request carried: the caller's context (if valid) and the raw header's presence. */
 export interface Extracted {
-  context: Sw8Context | undefined;
+  /** The caller's names are read only when it sampled the trace: only a recorded reference shows them. */
+  context: Sw8Context | Sw8Trace | undefined;
   /** True when an `sw8` header was present but could not be decoded. */
   malformed: boolean;
   correlation: ReadonlyMap<string, string> | undefined;
@@ -34,10 +38,13 @@ const NOTHING: Extracted = {
   skipAnalysis: false,
 };
 
+const UNSAMPLED = 0x30; // '0'
+
 export function extract(headers: HeaderSource | undefined): Extracted {
   const raw = readHeader(headers, SW8_HEADER);
   if (raw === undefined) return NOTHING;
-  const context = decodeSw8(raw);
+  // '0-': the caller did not sample the trace, so this side records nothing and needs only its position.
+  const context = raw.charCodeAt(0) === UNSAMPLED ? decodeSw8Trace(raw) : decodeSw8(raw);
   if (context === undefined) return { ...NOTHING, malformed: true };
   return {
     context,
@@ -93,13 +100,13 @@ export function injectHeaders<C>(
   write(
     carrier,
     SW8_HEADER,
-    encodeSw8WithSegmentPart(
+    joinSw8(
       segmentPart,
       exit.data.spanId,
-      segment.data.service,
-      segment.data.serviceInstance,
-      segment.endpoint,
-      peer,
+      segment.tracer.sw8Service,
+      segment.tracer.sw8ServiceInstance,
+      segment.encodedEndpoint(),
+      encodeSw8Name(peer),
     ),
   );
   if (segment.correlation !== undefined) {

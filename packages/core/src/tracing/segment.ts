@@ -1,4 +1,5 @@
 import {
+  encodeSw8Name,
   type SegmentObject,
   type SegmentReference,
   type SpanLayer,
@@ -25,6 +26,9 @@ export interface SegmentOwner {
   /** Longest `stack` of an error log (default `DEFAULT_MAX_ERROR_STACK_LENGTH`). */
   readonly maxErrorStackLength?: number;
   readonly counters: TracerStats;
+  /** The service and instance names, encoded as `sw8` sends them. */
+  readonly sw8Service: string;
+  readonly sw8ServiceInstance: string;
   now(): number;
   finishSegment(segment: Segment): void;
 }
@@ -41,6 +45,9 @@ export class Segment {
   finished = false;
   /** @internal The first three fields of the `sw8` its exit spans send, encoded by the first of them. */
   sw8SegmentPart: string | undefined = undefined;
+  /** The endpoint as `sw8` sends it, and the name it was encoded from (a rename changes the endpoint). */
+  private sw8Endpoint = '';
+  private sw8EndpointOf = '';
   /** The first entry span: the one a framework renames after its route, and `activeEntrySpan()` returns. */
   entrySpan: SpanRecord | undefined = undefined;
   private openSpans = 0;
@@ -62,6 +69,15 @@ export class Segment {
       serviceInstance: tracer.serviceInstance,
       isSizeLimited: false,
     };
+  }
+
+  /** The endpoint encoded for `sw8`, once per segment unless a rename changed it. */
+  encodedEndpoint(): string {
+    if (this.sw8EndpointOf !== this.endpoint) {
+      this.sw8EndpointOf = this.endpoint;
+      this.sw8Endpoint = encodeSw8Name(this.endpoint);
+    }
+    return this.sw8Endpoint;
   }
 
   /** Renames a span of this segment, keeping the name `sw8` sends as the parent endpoint in step with it. */
@@ -105,7 +121,8 @@ export class Segment {
       spanLayer,
       componentId,
       isError: false,
-      tags: recorded ? [] : NONE,
+      // Spans of an unsampled segment are never reported, so they take no tags.
+      tags: recorded && this.sampled ? [] : NONE,
       logs: NONE,
       skipAnalysis: this.skipAnalysis,
     };

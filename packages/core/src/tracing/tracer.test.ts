@@ -302,6 +302,49 @@ describe('Tracer: sampling', () => {
     expect(always.sink.segments).toHaveLength(0);
   });
 
+  it('continues an unsampled incoming trace: same trace id, sample 0 on, a span id for each call', () => {
+    const { tracer, sink } = tracerWithSink({ sampleRate: 1 });
+    const entry = tracer.startEntrySpan('GET:/b', {
+      headers: { sw8: encodeSw8({ ...caller, sample: false }) },
+    });
+    const headers: Record<string, string> = {};
+    tracer.withSpan(entry, () => tracer.startExitSpan('/c', 'c:1', { headers }).end());
+    entry.end();
+    expect(entry.sampled).toBe(false);
+    expect(decodeSw8(headers.sw8)).toEqual({
+      sample: false,
+      traceId: caller.traceId,
+      parentSegmentId: entry.segmentId,
+      parentSpanId: 1,
+      parentService: 'svc',
+      parentServiceInstance: 'inst',
+      parentEndpoint: 'GET:/b',
+      addressUsedAtClient: 'c:1',
+    });
+    expect(sink.segments).toHaveLength(0);
+  });
+
+  it('sends the endpoint as it is named when each call goes out, through renames', () => {
+    const { tracer } = tracerWithSink();
+    const entry = tracer.startEntrySpan('GET:/orders/42');
+    const endpoints: string[] = [];
+    tracer.withSpan(entry, () => {
+      for (const name of [undefined, 'GET:/orders/:id', undefined, 'GET:/orders/{id}']) {
+        if (name !== undefined) entry.setOperationName(name);
+        const headers: Record<string, string> = {};
+        tracer.startExitSpan('/stock', 'stock:80', { headers }).end();
+        endpoints.push(decodeSw8(headers.sw8)!.parentEndpoint);
+      }
+    });
+    entry.end();
+    expect(endpoints).toEqual([
+      'GET:/orders/42',
+      'GET:/orders/:id',
+      'GET:/orders/:id',
+      'GET:/orders/{id}',
+    ]);
+  });
+
   it('applies a rate changed at run time to new traces', () => {
     let draw = 0.5;
     const { tracer, sink } = tracerWithSink({ sampleRate: 1, random: () => draw });

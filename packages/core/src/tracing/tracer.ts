@@ -1,5 +1,6 @@
 import {
   ComponentId,
+  encodeSw8Name,
   SpanLayer,
   SpanType,
   SW8_HEADER,
@@ -89,6 +90,10 @@ export class Tracer implements SegmentOwner {
   };
   /** @internal */
   readonly ignoreRules: IgnoreRules;
+  /** @internal The service name as every `sw8` this tracer sends carries it. */
+  readonly sw8Service: string;
+  /** @internal The instance name as every `sw8` this tracer sends carries it. */
+  readonly sw8ServiceInstance: string;
   /** @internal The clock spans use (epoch ms). */
   readonly now: () => number;
   private readonly sink: Sink;
@@ -116,6 +121,8 @@ export class Tracer implements SegmentOwner {
     this.sampler = new RateSampler(options.sampleRate ?? 1, options.random);
     this.disabledPlugins = new Set(options.disabledPlugins ?? []);
     this.now = options.now ?? Date.now;
+    this.sw8Service = encodeSw8Name(this.serviceName);
+    this.sw8ServiceInstance = encodeSw8Name(this.serviceInstance);
   }
 
   /**
@@ -266,7 +273,11 @@ export class Tracer implements SegmentOwner {
       incoming.skipAnalysis,
       incoming.correlation,
     );
-    const ref = caller === undefined ? undefined : crossProcessRef(caller);
+    // The reference is reported only with the segment: an unsampled one needs none.
+    const ref =
+      caller !== undefined && sampled && 'parentService' in caller
+        ? crossProcessRef(caller)
+        : undefined;
     return segment.openSpan(SpanType.Entry, operation, -1, '', layer, componentId, ref);
   }
 

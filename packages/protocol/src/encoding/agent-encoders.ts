@@ -1,6 +1,6 @@
-// The agent's encode entry points. They use the hand-tuned encoders, which measured 1.6-2.5x faster than
-// the generated codecs and allocate less (README "Benchmarks"); their output is byte-for-byte the
-// generated encoding, checked on random messages in the tests.
+// The agent's encode entry points. They use the hand-tuned encoders, which are faster than the generated
+// codecs and allocate less (protocol README); their output is byte-for-byte the generated encoding, checked
+// on random messages in the tests.
 import { type SegmentObject } from '../generated/language-agent/Tracing.js';
 import { type LogData } from '../generated/logging/Logging.js';
 import { FrameSlab } from './frame-builder.js';

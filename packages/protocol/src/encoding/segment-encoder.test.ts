@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { segmentObject, spanObject } from '../../test/arbitraries.js';
 import { SegmentObject, SpanObject } from '../messages.js';
+import { FrameSlab } from './frame-builder.js';
 import { encodeSegmentObjectFast } from './segment-encoder.js';
 
 const generated = (segment: SegmentObject) => SegmentObject.encode(segment).finish();
@@ -138,5 +139,29 @@ describe('encodeSegmentObjectFast', () => {
     expect(b).toEqual(generated(second));
     expect(a.buffer.byteLength).toBe(a.byteLength);
     expect(a.buffer).not.toBe(b.buffer);
+  });
+
+  it('can be re-entered: a segment encoded while another is half written leaves both right', () => {
+    fc.assert(
+      fc.property(segmentObject, segmentObject, fc.boolean(), (outer, inner, withSlab) => {
+        const slab = withSlab ? new FrameSlab() : undefined;
+        let innerFrame: Uint8Array | undefined;
+        // A getter that encodes another segment (into the same slab) while the outer one is being written.
+        const reentrant = {
+          ...outer,
+          get service() {
+            innerFrame = encodeSegmentObjectFast(inner, slab);
+            return outer.service;
+          },
+        };
+        const outerFrame = encodeSegmentObjectFast(reentrant, slab);
+        // And the slab's writer still works afterwards.
+        const again = encodeSegmentObjectFast(outer, slab);
+        expect(outerFrame).toEqual(generated(outer));
+        expect(innerFrame).toEqual(generated(inner));
+        expect(again).toEqual(generated(outer));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

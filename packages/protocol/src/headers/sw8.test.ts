@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { mutated, randomHeaderValue } from '../../test/header-fuzz.js';
 import {
   decodeSw8,
+  decodeSw8Trace,
   encodeSw8,
+  encodeSw8Name,
   encodeSw8SegmentPart,
   encodeSw8WithSegmentPart,
+  joinSw8,
   type Sw8Context,
 } from './sw8.js';
 import { referenceDecodeSw8, referenceEncodeSw8 } from '../../test/reference-sw8.js';
@@ -114,8 +117,49 @@ describe('sw8', () => {
   });
 });
 
+describe('sw8, in parts', () => {
+  it('decodeSw8Trace refuses what decodeSw8 refuses and reads the same trace position', () => {
+    const headers = fc.oneof(
+      randomHeaderValue,
+      mutated(context.map(encodeSw8)),
+      context.map(encodeSw8),
+    );
+    fc.assert(
+      fc.property(headers, (header) => {
+        const full = decodeSw8(header);
+        const trace = decodeSw8Trace(header);
+        if (full === undefined) {
+          expect(trace).toBeUndefined();
+        } else {
+          const { sample, traceId, parentSegmentId, parentSpanId } = full;
+          expect(trace).toEqual({ sample, traceId, parentSegmentId, parentSpanId });
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('joinSw8 of parts encoded apart is encodeSw8', () => {
+    fc.assert(
+      fc.property(context, (ctx) => {
+        expect(
+          joinSw8(
+            encodeSw8SegmentPart(ctx.sample, ctx.traceId, ctx.parentSegmentId),
+            ctx.parentSpanId,
+            encodeSw8Name(ctx.parentService),
+            encodeSw8Name(ctx.parentServiceInstance),
+            encodeSw8Name(ctx.parentEndpoint),
+            encodeSw8Name(ctx.addressUsedAtClient),
+          ),
+        ).toBe(encodeSw8(ctx));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('sw8, against the previous codec', () => {
-  // Ids and names that repeat (so the memos hit, miss and collide) mixed with arbitrary ones.
+  // Ids and names that repeat mixed with arbitrary ones.
   const repeating = (values: string[], other: fc.Arbitrary<string>) =>
     fc.oneof(fc.constantFrom(...values), other);
   const names = Array.from({ length: 80 }, (_, i) => `name-${i}`);
