@@ -21,11 +21,11 @@ import {
   type WinstonLoggerLike,
 } from '@windsock/core/winston';
 import { enableInstrumentations, LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
-import { OptionsError, Reporter, type AgentStatus, type FlushResult } from '@windsock/reporter';
+import type { AgentStatus, FlushResult, Reporter } from '@windsock/reporter';
 import { guardGrpcLogs } from '@windsock/transport';
-import { ConfigError, resolveConfig, type AgentConfig, type AgentOptions } from './config.js';
+import { resolveConfig, type AgentConfig, type AgentOptions } from './config.js';
 import { applyConfiguration } from './configuration-discovery.js';
-import { AGENT_VERSION } from './instance.js';
+import { createReporter } from './reporter-from-config.js';
 import { shutdownOnSignals } from './signals.js';
 
 export type { FlushResult } from '@windsock/reporter';
@@ -180,50 +180,6 @@ class WindsockAgent implements Agent {
       // grpc-js logs through console.error from its own callbacks: marked as the agent's, so they are not captured.
       this.disposers.add(guardGrpcLogs(runAsAgent));
     }
-  }
-}
-
-/** The reporter built from the configuration; a problem it finds (an unreadable certificate) is a ConfigError. */
-function createReporter(
-  config: AgentConfig,
-  diagnostics: DiagnosticLogger,
-  onConfiguration: ConstructorParameters<typeof Reporter>[0]['onConfiguration'],
-): Reporter {
-  try {
-    return new Reporter({
-      serviceName: config.serviceName,
-      serviceInstance: config.serviceInstance,
-      agentVersion: AGENT_VERSION,
-      backends: config.collector,
-      security: {
-        secure: config.secure,
-        caPath: config.tlsCaPath,
-        certPath: config.tlsCertPath,
-        keyPath: config.tlsKeyPath,
-        authentication: config.authentication,
-      },
-      reportTimeoutMs: config.reportTimeoutMs,
-      retry: {
-        maxAttempts: config.retryMaxAttempts,
-        initialDelayMs: config.retryInitialDelayMs,
-        maxDelayMs: config.retryMaxDelayMs,
-      },
-      breakerThreshold: config.breakerThreshold,
-      probe: { minDelayMs: config.probeMinDelayMs, maxDelayMs: config.probeMaxDelayMs },
-      queue: {
-        maxItems: config.maxBufferSize,
-        maxBytes: config.maxBufferBytes,
-        maxBatchItems: config.maxBatchItems,
-        lingerMs: config.lingerMs,
-      },
-      heartbeatIntervalMs: config.heartbeatIntervalMs,
-      cdsIntervalMs: config.cdsIntervalMs,
-      reportLogs: config.logReporterEnable,
-      diagnostics,
-      onConfiguration,
-    });
-  } catch (error) {
-    throw error instanceof OptionsError ? new ConfigError(error.problems) : error;
   }
 }
 
