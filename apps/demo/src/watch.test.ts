@@ -31,11 +31,21 @@ describe('watchFolders', () => {
 });
 
 describe('agentDistFolders', () => {
-  it("lists windsock's dist and those of the workspace packages it is built from", () => {
+  it("lists windsock's dist and those of the workspace packages it is built from, transitively", () => {
     const folders = agentDistFolders(import.meta.url);
     const names = folders.map((f) => f.split(/[\\/]/).slice(-2).join('/'));
+    // queue and resilience come through @windsock/reporter, not from windsock's own dependencies.
     expect(names).toEqual(
-      expect.arrayContaining(['windsock/dist', 'core/dist', 'queue/dist', 'transport/dist']),
+      expect.arrayContaining([
+        'windsock/dist',
+        'core/dist',
+        'reporter/dist',
+        'queue/dist',
+        'resilience/dist',
+        'transport/dist',
+        'protocol/dist',
+      ]),
     );
+    expect(new Set(names).size).toBe(names.length);
   });
 });

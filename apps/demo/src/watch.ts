@@ -8,26 +8,32 @@ const DEBOUNCE_MS = 400;
 
 /** The dist folders of `windsock` and of every workspace package it depends on. */
 export function agentDistFolders(fromFile: string): string[] {
-  const require = createRequire(fromFile);
   const folders: string[] = [];
   let manifestPath: string;
   try {
-    manifestPath = require.resolve('windsock/package.json');
+    manifestPath = createRequire(fromFile).resolve('windsock/package.json');
   } catch {
     return folders;
   }
-  const root = dirname(manifestPath);
-  folders.push(join(root, 'dist'));
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-    dependencies?: Record<string, string>;
-  };
-  const fromWindsock = createRequire(manifestPath);
-  for (const name of Object.keys(manifest.dependencies ?? {})) {
-    if (!name.startsWith('@windsock/')) continue;
-    try {
-      folders.push(join(dirname(fromWindsock.resolve(`${name}/package.json`)), 'dist'));
-    } catch {
-      // A dependency without an exported package.json is simply not watched.
+  // Transitively: windsock → @windsock/reporter → @windsock/queue, and so on; each package once.
+  const seen = new Set<string>();
+  const pending = [manifestPath];
+  for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+    const root = dirname(path);
+    if (seen.has(root)) continue;
+    seen.add(root);
+    folders.push(join(root, 'dist'));
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    const fromPackage = createRequire(path);
+    for (const name of Object.keys(manifest.dependencies ?? {})) {
+      if (!name.startsWith('@windsock/')) continue;
+      try {
+        pending.push(fromPackage.resolve(`${name}/package.json`));
+      } catch {
+        // A dependency without an exported package.json is simply not watched.
+      }
     }
   }
   return folders;
