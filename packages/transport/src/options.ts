@@ -35,8 +35,8 @@ export interface TransportOptions {
   /** HTTP/2 keepalive pings; none by default. */
   keepalive?: KeepaliveOptions;
   /**
-   * Segments go as a `collect` stream (`'stream'`, the default: written in one burst like logs, 21-33 % less CPU
-   * per segment than `collectInSync` in `pnpm bench`, and what SkyWalking's own agents use) or as one
+   * Segments go as a `collect` stream (`'stream'`, the default: written in one burst like logs, cheaper per segment
+   * than `collectInSync` in `pnpm bench` (figures in BENCHMARKS.md), and what SkyWalking's own agents use) or as one
    * `collectInSync` call through grpc-js (`'unary'`).
    */
   segmentsCall?: 'unary' | 'stream';

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
 // One random draw per process makes ids globally unique; a counter makes each one unique within the process.
-// This keeps id generation to a string concatenation on the hot path (a crypto call per id costs ~1 µs).
+// This keeps id generation to a string concatenation on the hot path, where a crypto call per id would cost more than
+// the rest of the span.
 // The prefix also carries the process start time so ids from a restarted process never collide with the old ones
 // even if the random draw did.
 const processPrefix = `${randomBytes(8).toString('hex')}.${Date.now().toString(36)}.`;
