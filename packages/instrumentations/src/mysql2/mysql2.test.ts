@@ -17,7 +17,7 @@ import {
 } from '../../test/helpers/sql.js';
 import { tagOf, tracingHarness } from '../../test/helpers/tracing.js';
 import { unwrapped } from '../hooks/wrap.js';
-import { HttpProbe, logText, spanText } from '../sql/http-probe.js';
+import { HttpProbe, logText, spanText } from '../../test/helpers/http-probe.js';
 import { enableMysql2 } from './index.js';
 
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 // Checks shared by the database instrumentation tests (pg, mysql2).
 import { SpanLayer, type SpanObject, SpanType } from '@windsock/protocol';
 import { expect, vi } from 'vitest';
-import { type HttpProbe, type RequestTrace } from '../../src/sql/http-probe.js';
+import { type HttpProbe, type RequestTrace } from './http-probe.js';
 import { type FixtureRun } from './fixture.js';
 import { tagOf } from './tracing.js';
 

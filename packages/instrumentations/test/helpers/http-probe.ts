@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { SpanType, type SegmentObject, type SpanObject } from '@windsock/protocol';
 import { vi } from 'vitest';
-import { type RecordingSink } from '../../test/helpers/tracing.js';
+import { type RecordingSink } from './tracing.js';
 
 /** What one traced request looked like: its segment, its entry span and the other spans of that segment. */
 export interface RequestTrace<T> {
