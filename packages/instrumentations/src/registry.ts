@@ -6,6 +6,7 @@ import { grpcJsInstrumentation } from './grpc-js/index.js';
 import { ioredisInstrumentation } from './ioredis/index.js';
 import { koaInstrumentation } from './koa/index.js';
 import { mysql2Instrumentation } from './mysql2/index.js';
+import { nestjsInstrumentation } from './nestjs/index.js';
 import { opentelemetryInstrumentation } from './opentelemetry/index.js';
 import { pgInstrumentation } from './pg/index.js';
 import { redisInstrumentation } from './redis/index.js';
@@ -18,6 +19,7 @@ import { redisInstrumentation } from './redis/index.js';
 export const LIBRARY_INSTRUMENTATIONS: readonly Instrumentation[] = [
   // web frameworks
   expressInstrumentation,
+  nestjsInstrumentation,
   koaInstrumentation,
   fastifyInstrumentation,
   // databases and caches
