@@ -154,7 +154,8 @@ describe('NestJS on its Express adapter', () => {
       isError: true,
     });
     expect(tagOf(entry, 'http.status_code')).toBe('500');
-    // Nest's exception filter catches the error inside its route handler: Express never sees it to log it.
+    // Nest's exception filter catches the error inside its route handler: Express never sees it to log it (the
+    // nestjs plugin does, src/nestjs/).
     expect(errorLogs(entry)).toEqual([]);
   });
 
