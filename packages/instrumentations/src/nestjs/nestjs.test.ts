@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type SpanObject, SpanType } from '@windsock/protocol';
 import { describe, expect, it } from 'vitest';
-import { type FixtureRun, runFixture } from '../../test/helpers/fixture.js';
+import { type FixtureRun, nodeBinary, runFixture } from '../../test/helpers/fixture.js';
 import { errorLogs } from '../../test/helpers/tracing.js';
 
 // NestJS 12 (an ES module package) from npm on its Express adapter, in child processes against the built package:
@@ -86,5 +86,42 @@ describe('NestJS exceptions on the request entry span', () => {
       expect(entries.get(name)).toMatchObject({ isError: true, logs: [] });
     }
     expect(entries.get('GET:/users/:id/teapot')).toMatchObject({ isError: false });
+  });
+
+  it('never throws into Nest: a hook that fails turns the plugin off with one diagnostic line', async () => {
+    const run = await runFixture(`${FIXTURES}app.mjs`, {
+      plugins: ['express', 'nestjs'],
+      env: { NEST_HOSTILE: '1' },
+    });
+    expect(run.code).toBe(0);
+    // Nest answered as it does without the agent, and went on serving.
+    expect(run.stdout.split('\n')).toEqual([
+      'RESPONSE /users/6/hostile 500',
+      'RESPONSE /users/2/broken 500',
+      'RESPONSE /users/1 200',
+    ]);
+    expect(run.diagnostics).toEqual([
+      expect.stringMatching(/nestjs instrumentation turned itself off .*getter says no/),
+    ]);
+    const entries = run.segments.flatMap((s) =>
+      s.spans.filter((span) => span.spanType === SpanType.Entry),
+    );
+    // Off from then on: the next handler error is left to core's 5xx flag.
+    expect(entries.map((e) => [e.operationName, e.isError, errorLogs(e).length])).toEqual([
+      ['GET:/users/:id/hostile', true, 0],
+      ['GET:/users/:id/broken', true, 0],
+      ['GET:/users/:id', false, 0],
+    ]);
+  });
+});
+
+// The ES module hooks run in-thread (module.registerHooks) on the releases that support it, off-thread on Node 20.
+describe.each(['22', '24', '26'])('on Node.js %s', (major) => {
+  const node = nodeBinary(major);
+  it.each([
+    { file: 'app.mjs', plugins: ['express', 'nestjs'] },
+    { file: 'late.cjs', plugins: [] },
+  ])('logs server errors in $file', async ({ file, plugins }) => {
+    expectServerErrorsLogged(await runFixture(`${FIXTURES}${file}`, { plugins, node }));
   });
 });
