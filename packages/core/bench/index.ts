@@ -54,7 +54,7 @@ const propagation = bench('sw8 inject + extract', () => {
   injectHeaders(carrierSpan, 'stock:8080', headers, (target, name, value) => {
     target[name] = value;
   });
-  return extract(headers).context;
+  return extract(headers, tracer.sw8Decoder).context;
 });
 
 printTable('@windsock/core: spans and propagation', [spanPair, spanPairNoPropagation, propagation]);

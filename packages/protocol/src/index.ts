@@ -19,6 +19,7 @@ export {
   encodeSw8WithSegmentPart,
   joinSw8,
 } from './headers/sw8.js';
+export { DEFAULT_SW8_CALLERS, Sw8Decoder } from './headers/sw8-decoder.js';
 export {
   type CorrelationEntries,
   SW8_CORRELATION_HEADER,

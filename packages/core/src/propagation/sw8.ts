@@ -1,7 +1,5 @@
 import {
-  decodeSw8,
   decodeSw8Correlation,
-  decodeSw8Trace,
   decodeSw8X,
   encodeSw8Correlation,
   encodeSw8Name,
@@ -14,6 +12,7 @@ import {
   SW8_X_HEADER,
   type SegmentReference,
   type Sw8Context,
+  type Sw8Decoder,
   type Sw8Trace,
 } from '@windsock/protocol';
 import { readHeader } from './carriers.js';
@@ -40,11 +39,12 @@ const NOTHING: Extracted = {
 
 const UNSAMPLED = 0x30; // '0'
 
-export function extract(headers: HeaderSource | undefined): Extracted {
+/** Reads what `headers` carry; `decoder` (the tracer's) remembers the callers it has decoded. */
+export function extract(headers: HeaderSource | undefined, decoder: Sw8Decoder): Extracted {
   const raw = readHeader(headers, SW8_HEADER);
   if (raw === undefined) return NOTHING;
   // '0-': the caller did not sample the trace, so this side records nothing and needs only its position.
-  const context = raw.charCodeAt(0) === UNSAMPLED ? decodeSw8Trace(raw) : decodeSw8(raw);
+  const context = raw.charCodeAt(0) === UNSAMPLED ? decoder.decodeTrace(raw) : decoder.decode(raw);
   if (context === undefined) return { ...NOTHING, malformed: true };
   return {
     context,

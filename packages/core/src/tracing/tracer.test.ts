@@ -96,6 +96,21 @@ describe('Tracer: spans and segments', () => {
     ]);
   });
 
+  it('remembers a caller in its own decoder: the reference is the same on a hit, and tracers share nothing', () => {
+    const { tracer, sink } = tracerWithSink();
+    const other = tracerWithSink().tracer;
+    for (const traceId of ['trace-1', 'trace-2']) {
+      tracer
+        .startEntrySpan('GET:/pay', { headers: { sw8: encodeSw8({ ...caller, traceId }) } })
+        .end();
+    }
+    expect(tracer.sw8Decoder.size).toBe(1);
+    expect(other.sw8Decoder.size).toBe(0);
+    const [first, second] = sink.segments.map((segment) => segment.spans[0]!.refs[0]!);
+    expect(second).toEqual({ ...first, traceId: 'trace-2' });
+    expect(second!.parentEndpoint).toBe('GET:/checkout');
+  });
+
   it('reads sw8 from a fetch Headers object and writes into one', () => {
     const { tracer, sink } = tracerWithSink();
     const entry = tracer.startEntrySpan('job', {

@@ -4,6 +4,7 @@ import {
   SpanLayer,
   SpanType,
   SW8_HEADER,
+  Sw8Decoder,
   type SegmentReference,
 } from '@windsock/protocol';
 import { enterAgent, leaveAgent } from '../diagnostics/agent-guard.js';
@@ -94,6 +95,8 @@ export class Tracer implements SegmentOwner {
   readonly sw8Service: string;
   /** @internal The instance name as every `sw8` this tracer sends carries it. */
   readonly sw8ServiceInstance: string;
+  /** @internal Decodes incoming `sw8`, remembering the callers it has seen (a bounded number). */
+  readonly sw8Decoder = new Sw8Decoder();
   /** @internal The clock spans use (epoch ms). */
   readonly now: () => number;
   private readonly sink: Sink;
@@ -259,7 +262,7 @@ export class Tracer implements SegmentOwner {
     layer: SpanLayer,
     componentId: number,
   ): SpanRecord {
-    const incoming = extract(headers);
+    const incoming = extract(headers, this.sw8Decoder);
     if (incoming.malformed) this.counters.malformedHeaders += 1;
     const caller = incoming.context;
     if (caller === undefined && parent !== undefined) {

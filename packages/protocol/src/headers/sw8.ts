@@ -1,4 +1,4 @@
-import { decodeValidBase64, encodeBase64 } from './base64.js';
+import { decodeBase64Slice, encodeBase64, isBase64 } from './base64.js';
 import { MAX_HEADER_LENGTH } from './limits.js';
 
 /** The carrier header that links a trace across processes. */
@@ -20,9 +20,9 @@ export interface Sw8Context {
   addressUsedAtClient: string;
 }
 
+const DASH = 0x2d;
 const ZERO = 0x30;
 const ONE = 0x31;
-const PAD = 0x3d; // '='
 const MAX_SPAN_ID_DIGITS = 10;
 const INT32_MAX = 0x7fffffff;
 
@@ -114,43 +114,98 @@ function parseSpanId(source: string, start: number, end: number): number {
   return value > INT32_MAX ? -1 : value;
 }
 
-// Eight fields: the sample flag, five base64 fields with the span id between the second and the third, and
-// base64 never contains '-'. Padding is checked per field (hasBase64Length); the ids must not be empty.
-const SHAPE =
-  /^[01]-[A-Za-z0-9+/=]+-[A-Za-z0-9+/=]+-[0-9]{1,10}-[A-Za-z0-9+/=]*-[A-Za-z0-9+/=]*-[A-Za-z0-9+/=]*-[A-Za-z0-9+/=]*$/;
-
-/** Where the separators of a well-formed `sw8` value are: `dashes[i]` ends field i (the last ends the value). */
-type Separators = [number, number, number, number, number, number, number, number];
-
-/**
- * Checks everything about `value` but the ids' and names' UTF-8: its length, exactly 8 fields, the sample flag, the
- * span id, every string field base64, the ids not empty. Returns the separators, or undefined.
- */
-function validate(value: string | undefined): Separators | undefined {
-  if (value === undefined || value.length > MAX_HEADER_LENGTH || !SHAPE.test(value)) {
-    return undefined;
-  }
-  const dashes: Separators = [1, 0, 0, 0, 0, 0, 0, value.length];
-  for (let i = 1; i < 7; i++) dashes[i] = value.indexOf('-', dashes[i - 1]! + 1);
-  if (parseSpanId(value, dashes[2] + 1, dashes[3]) < 0) return undefined;
-  for (let i = 0; i < 7; i++) {
-    if (i !== 2 && !hasBase64Length(value, dashes[i]! + 1, dashes[i + 1]!)) return undefined;
-  }
-  return dashes;
+/** The caller's part of an incoming `sw8`: its last four fields, decoded. */
+export interface Sw8Caller {
+  readonly service: string;
+  readonly serviceInstance: string;
+  readonly endpoint: string;
+  readonly addressUsedAtClient: string;
 }
 
 /**
- * Whether a field of base64 characters and '=' is base64: '=' only as complete padding at its end (optional, as
- * Java's decoder accepts both), and a length a decoder accepts.
+ * The first four fields of `value` when they are well formed (the sample flag, two non-empty base64 ids and a span
+ * id), and where the caller block (the last four fields) starts; otherwise undefined. The block is not checked.
  */
-function hasBase64Length(value: string, start: number, end: number): boolean {
-  let dataEnd = end;
-  if (dataEnd > start && value.charCodeAt(dataEnd - 1) === PAD) dataEnd--;
-  if (dataEnd > start && value.charCodeAt(dataEnd - 1) === PAD) dataEnd--;
-  if ((dataEnd - start) % 4 === 1) return false;
-  if (dataEnd !== end && (end - start) % 4 !== 0) return false;
-  const pad = value.indexOf('=', start);
-  return pad < 0 || pad >= dataEnd;
+export function decodeSw8Head(value: string | undefined): Sw8Head | undefined {
+  if (value === undefined || value.length > MAX_HEADER_LENGTH) return undefined;
+  const flag = value.charCodeAt(0);
+  if ((flag !== ZERO && flag !== ONE) || value.charCodeAt(1) !== DASH) return undefined;
+  const d2 = value.indexOf('-', 2);
+  if (d2 <= 2) return undefined;
+  const traceId = decodeBase64Slice(value, 2, d2);
+  if (traceId === undefined) return undefined;
+  const d3 = value.indexOf('-', d2 + 1);
+  if (d3 <= d2 + 1) return undefined;
+  const parentSegmentId = decodeBase64Slice(value, d2 + 1, d3);
+  if (parentSegmentId === undefined) return undefined;
+  const d4 = value.indexOf('-', d3 + 1);
+  if (d4 < 0) return undefined;
+  const parentSpanId = parseSpanId(value, d3 + 1, d4);
+  if (parentSpanId < 0) return undefined;
+  return {
+    sample: flag === ONE,
+    traceId,
+    parentSegmentId,
+    parentSpanId,
+    callerStart: d4 + 1,
+  };
+}
+
+/** The trace position of an `sw8` value and where its caller block starts (decodeSw8Head). */
+export interface Sw8Head extends Sw8Trace {
+  callerStart: number;
+}
+
+/** Where the first three fields of the caller block starting at `start` end, if it has exactly four fields. */
+function callerSeparators(value: string, start: number): [number, number, number] | undefined {
+  const d5 = value.indexOf('-', start);
+  if (d5 < 0) return undefined;
+  const d6 = value.indexOf('-', d5 + 1);
+  if (d6 < 0) return undefined;
+  const d7 = value.indexOf('-', d6 + 1);
+  if (d7 < 0 || value.indexOf('-', d7 + 1) >= 0) return undefined;
+  return [d5, d6, d7];
+}
+
+/** Whether `value[start, value.length)` is a well-formed caller block (what decodeSw8Caller accepts). */
+export function isSw8Caller(value: string, start: number): boolean {
+  const d = callerSeparators(value, start);
+  return (
+    d !== undefined &&
+    isBase64(value, start, d[0]) &&
+    isBase64(value, d[0] + 1, d[1]) &&
+    isBase64(value, d[1] + 1, d[2]) &&
+    isBase64(value, d[2] + 1, value.length)
+  );
+}
+
+/** Decodes the caller block of `value`, from `start` to its end, or returns undefined when it is malformed. */
+export function decodeSw8Caller(value: string, start: number): Sw8Caller | undefined {
+  const d = callerSeparators(value, start);
+  if (d === undefined) return undefined;
+  const service = decodeBase64Slice(value, start, d[0]);
+  if (service === undefined) return undefined;
+  const serviceInstance = decodeBase64Slice(value, d[0] + 1, d[1]);
+  if (serviceInstance === undefined) return undefined;
+  const endpoint = decodeBase64Slice(value, d[1] + 1, d[2]);
+  if (endpoint === undefined) return undefined;
+  const addressUsedAtClient = decodeBase64Slice(value, d[2] + 1, value.length);
+  if (addressUsedAtClient === undefined) return undefined;
+  return { service, serviceInstance, endpoint, addressUsedAtClient };
+}
+
+/** The context of a decoded head and caller. */
+export function sw8Context(head: Sw8Head, caller: Sw8Caller): Sw8Context {
+  return {
+    sample: head.sample,
+    traceId: head.traceId,
+    parentSegmentId: head.parentSegmentId,
+    parentSpanId: head.parentSpanId,
+    parentService: caller.service,
+    parentServiceInstance: caller.serviceInstance,
+    parentEndpoint: caller.endpoint,
+    addressUsedAtClient: caller.addressUsedAtClient,
+  };
 }
 
 /** The trace position an incoming `sw8` carries, without the caller's names. */
@@ -163,19 +218,10 @@ export type Sw8Trace = Pick<Sw8Context, 'sample' | 'traceId' | 'parentSegmentId'
  * segment id (nothing could be linked to it).
  */
 export function decodeSw8(value: string | undefined): Sw8Context | undefined {
-  const dashes = validate(value);
-  if (dashes === undefined) return undefined;
-  const text = value!;
-  return {
-    sample: text.charCodeAt(0) === ONE,
-    traceId: nameAt(text, dashes, 0),
-    parentSegmentId: nameAt(text, dashes, 1),
-    parentSpanId: parseSpanId(text, dashes[2] + 1, dashes[3]),
-    parentService: nameAt(text, dashes, 3),
-    parentServiceInstance: nameAt(text, dashes, 4),
-    parentEndpoint: nameAt(text, dashes, 5),
-    addressUsedAtClient: nameAt(text, dashes, 6),
-  };
+  const head = decodeSw8Head(value);
+  if (head === undefined) return undefined;
+  const caller = decodeSw8Caller(value!, head.callerStart);
+  return caller === undefined ? undefined : sw8Context(head, caller);
 }
 
 /**
@@ -183,20 +229,16 @@ export function decodeSw8(value: string | undefined): Sw8Context | undefined {
  * continuing an unsampled trace reads. Refuses exactly the values decodeSw8 refuses.
  */
 export function decodeSw8Trace(value: string | undefined): Sw8Trace | undefined {
-  const dashes = validate(value);
-  return dashes === undefined ? undefined : traceOf(value!, dashes);
+  const head = decodeSw8Head(value);
+  return head !== undefined && isSw8Caller(value!, head.callerStart) ? sw8Trace(head) : undefined;
 }
 
-function traceOf(value: string, dashes: Separators): Sw8Trace {
+/** The trace position of a decoded head. */
+export function sw8Trace(head: Sw8Head): Sw8Trace {
   return {
-    sample: value.charCodeAt(0) === ONE,
-    traceId: nameAt(value, dashes, 0),
-    parentSegmentId: nameAt(value, dashes, 1),
-    parentSpanId: parseSpanId(value, dashes[2] + 1, dashes[3]),
+    sample: head.sample,
+    traceId: head.traceId,
+    parentSegmentId: head.parentSegmentId,
+    parentSpanId: head.parentSpanId,
   };
-}
-
-/** Field `i + 1` of a validated value (0: the trace id, 1: the segment id, 3-6: the names), decoded. */
-function nameAt(value: string, dashes: Separators, i: number): string {
-  return decodeValidBase64(value, dashes[i]! + 1, dashes[i + 1]!);
 }
