@@ -86,13 +86,18 @@ async function startAgent(step: Step): Promise<void> {
   )) as typeof Protocol;
   let frames = 0;
   const encode = step.endsWith('traced-encode');
+  // As the facade encodes: through an encoder's slabs (builds before FrameEncoder kept them in the module).
+  const encodeSegment =
+    'FrameEncoder' in protocol
+      ? new protocol.FrameEncoder().segment
+      : (protocol as typeof Protocol).encodeSegmentObject;
   const tracer = core.createTracer({
     serviceName: 'bench-service',
     serviceInstance: 'bench-instance-1',
     sampleRate: step.endsWith('sample-0') ? 0 : 1,
     sink: {
       segment: (segment) => {
-        frames += encode ? protocol.encodeSegmentObject(segment).length : 1;
+        frames += encode ? encodeSegment(segment).length : 1;
       },
       log: () => {},
       meters: () => {},

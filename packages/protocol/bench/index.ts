@@ -6,9 +6,8 @@ import {
   SegmentCollection,
   SegmentObject,
   decodeSw8,
-  encodeLogData,
   encodeSegmentCollection,
-  encodeSegmentObject,
+  FrameEncoder,
   encodeSw8,
   encodeSw8SegmentPart,
   encodeSw8WithSegmentPart,
@@ -23,10 +22,11 @@ const twoSpans = segmentWithSpans(2);
 const twentySpans = segmentWithSpans(20);
 const log = logRecord();
 
+const encoder = new FrameEncoder();
 process.stdout.write(
-  `Encoded sizes: 2-span segment ${encodeSegmentObject(twoSpans).byteLength} B, ` +
-    `20-span segment ${encodeSegmentObject(twentySpans).byteLength} B, ` +
-    `log record ${encodeLogData(log).byteLength} B\n\n`,
+  `Encoded sizes: 2-span segment ${encoder.segment(twoSpans).byteLength} B, ` +
+    `20-span segment ${encoder.segment(twentySpans).byteLength} B, ` +
+    `log record ${encoder.log(log).byteLength} B\n\n`,
 );
 
 const large = { iterations: 20_000 };
@@ -34,19 +34,19 @@ printTable('Encoding (bytes/op = heap allocated per encode)', [
   bench('2-span segment, generated SegmentObject.encode', () =>
     SegmentObject.encode(twoSpans).finish(),
   ),
-  bench('2-span segment, encodeSegmentObject (hand-tuned)', () => encodeSegmentObject(twoSpans)),
+  bench('2-span segment, FrameEncoder.segment (hand-tuned)', () => encoder.segment(twoSpans)),
   bench(
     '20-span segment, generated SegmentObject.encode',
     () => SegmentObject.encode(twentySpans).finish(),
     large,
   ),
   bench(
-    '20-span segment, encodeSegmentObject (hand-tuned)',
-    () => encodeSegmentObject(twentySpans),
+    '20-span segment, FrameEncoder.segment (hand-tuned)',
+    () => encoder.segment(twentySpans),
     large,
   ),
   bench('log record, generated LogData.encode', () => LogData.encode(log).finish()),
-  bench('log record, encodeLogData (hand-tuned)', () => encodeLogData(log)),
+  bench('log record, FrameEncoder.log (hand-tuned)', () => encoder.log(log)),
 ]);
 
 // What the agent does with frames: a queue keeps thousands of them for a while, so each encode's copy-out has to
@@ -62,13 +62,13 @@ printTable('Frames kept as a queue keeps them (10,000 at a time)', [
   bench('2-span segment, frame in an ArrayBuffer of its own', () =>
     keep(encodeSegmentObjectFast(twoSpans)),
   ),
-  bench('2-span segment, frame in a slab (encodeSegmentObject)', () =>
+  bench('2-span segment, frame in a slab (FrameEncoder)', () =>
     keep(encodeSegmentObjectFast(twoSpans, slab)),
   ),
 ]);
 kept.length = 0;
 
-const frames = Array.from({ length: 50 }, () => encodeSegmentObject(twoSpans));
+const frames = Array.from({ length: 50 }, () => encoder.segment(twoSpans));
 const segments = frames.map(() => twoSpans);
 printTable('collectInSync batch of 50 two-span segments', [
   bench(

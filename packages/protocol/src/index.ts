@@ -3,7 +3,7 @@
 // free of gRPC.
 export * from './messages.js';
 export { type MessageCodec, encodeMessage } from './message-codec.js';
-export { encodeLogData, encodeSegmentObject } from './encoding/agent-encoders.js';
+export { encodeLogData, encodeSegmentObject, FrameEncoder } from './encoding/agent-encoders.js';
 export { encodeSegmentCollection } from './encoding/segment-collection.js';
 export { ComponentId } from './component-id.js';
 

@@ -2,7 +2,7 @@
 // breaker per backend), the three pipelines (a queue and its drain loop each) and the heartbeat and configuration
 // scheduler. Producers put into its sink; the agent asks it for status, flush and close.
 import type { MeterRegistry, Sink } from '@windsock/core';
-import { encodeLogData, encodeMessage, encodeSegmentObject, MeterData } from '@windsock/protocol';
+import { encodeMessage, FrameEncoder, MeterData } from '@windsock/protocol';
 import { BackendSet } from '@windsock/resilience';
 import {
   createTransport,
@@ -171,6 +171,8 @@ export class Reporter {
   private createSink(): Sink {
     const { segments, logs, meters } = this.pipelines;
     const { diagnostics, reportLogs } = this.options;
+    // Frames are cut from this reporter's own slabs, so two agents in one process share no encoding state.
+    const encoder = new FrameEncoder();
     const encodeInto = <T>(pipeline: Pipeline, encode: (item: T) => Uint8Array, item: T): void => {
       let frame: Uint8Array;
       try {
@@ -186,9 +188,9 @@ export class Reporter {
       pipeline.offer(frame);
     };
     return {
-      segment: (segment) => encodeInto(segments, encodeSegmentObject, segment),
+      segment: (segment) => encodeInto(segments, encoder.segment, segment),
       log: (record) => {
-        if (reportLogs) encodeInto(logs, encodeLogData, record);
+        if (reportLogs) encodeInto(logs, encoder.log, record);
       },
       meters: (collection) => {
         for (const data of collection) encodeInto(meters, encodeMeterData, data);

@@ -4,7 +4,7 @@
 import { bench, benchAsync, printTable } from '@windsock/bench-kit';
 import { startCollector } from '@windsock/collector';
 import { createMeterRegistry, createTracer, runInSpan } from '@windsock/core';
-import { encodeSegmentObject, type SegmentObject } from '@windsock/protocol';
+import { FrameEncoder, type SegmentObject } from '@windsock/protocol';
 import { start } from '../src/index.js';
 
 const collector = await startCollector({ port: 0, retain: 100 });
@@ -60,7 +60,8 @@ results.push(
   bench('entry + exit span → encoded → queued (windsock)', () => spanPair(agent.tracer), options),
 );
 await settle();
-results.push(bench('encodeSegmentObject (2 spans)', () => encodeSegmentObject(segment), options));
+const encoder = new FrameEncoder();
+results.push(bench('FrameEncoder.segment (2 spans)', () => encoder.segment(segment), options));
 results.push(
   bench(
     'logger.info → LogData → encoded → queued',

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { logData, segmentObject } from '../../test/arbitraries.js';
 import { LogData, SegmentObject } from '../messages.js';
-import { encodeLogData, encodeSegmentObject } from './agent-encoders.js';
+import { FrameEncoder } from './agent-encoders.js';
 import { FrameSlab, SLAB_BYTES } from './frame-builder.js';
 import { encodeSegmentObjectFast } from './segment-encoder.js';
 
@@ -23,11 +23,23 @@ describe('frames cut from a slab', () => {
     );
   });
 
+  it('two encoders share no slab: one never cuts frames from the other', () => {
+    const a = new FrameEncoder();
+    const b = new FrameEncoder();
+    const fromA = a.segment(small);
+    const fromB = b.segment(small);
+    expect(fromA).toEqual(fromB);
+    expect(fromA.buffer).not.toBe(fromB.buffer);
+    // Within one encoder, consecutive frames share its slab.
+    expect(a.segment(small).buffer).toBe(fromA.buffer);
+  });
+
   it('the agent encoders keep segments and logs apart, and each frame right', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(segmentObject, logData), { maxLength: 30 }), (pairs) => {
+        const encoder = new FrameEncoder();
         const frames = pairs.map(
-          ([segment, log]) => [encodeSegmentObject(segment), encodeLogData(log)] as const,
+          ([segment, log]) => [encoder.segment(segment), encoder.log(log)] as const,
         );
         frames.forEach(([segmentFrame, logFrame], i) => {
           expect(segmentFrame).toEqual(SegmentObject.encode(pairs[i]![0]).finish());
