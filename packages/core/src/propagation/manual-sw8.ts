@@ -5,8 +5,8 @@
 //
 // Each value names one exit span (segment id and span id), so a match is exact. A ring of the latest values, not a
 // Set: remembering runs on every manual exit span and must cost nanoseconds (a Set hashes the whole ~200-character
-// string, measured at ~0.5 µs); looking up runs only for the rare request that already carries an sw8. A manual
-// span's header is used by the call made right after it, so the latest few hundred are enough.
+// string); looking up runs only for the rare request that already carries an sw8. A manual span's header is used by
+// the call made right after it, so the latest few hundred are enough.
 const RING_SIZE = 256;
 const ring: string[] = new Array<string>(RING_SIZE).fill('');
 let next = 0;
