@@ -25,10 +25,12 @@ import type {
   RejectionReason,
   StateChange,
 } from './outcome.js';
+import { PolicyCounters } from './policy-counters.js';
 import { ProbeSchedule } from './probe-schedule.js';
 import { RetryDelays, validPushback } from './retry-delays.js';
+import { StateListeners, type StateListener } from './state-listeners.js';
 
-export type StateListener = (change: StateChange) => void;
+export type { StateListener } from './state-listeners.js';
 
 /** What a retry attempt returns instead of running `fn` when it must not send any more. */
 class Skipped {
@@ -70,7 +72,8 @@ export class ReportPolicy<T> {
   private readonly retry: RetryPolicy;
   private readonly attemptTimeout: TimeoutPolicy;
   private readonly probeTimeout: TimeoutPolicy;
-  private readonly listeners = new Set<StateListener>();
+  private readonly listeners = new StateListeners();
+  private readonly counter = new PolicyCounters();
   private readonly lifetime = new AbortController();
   private breaker: CircuitBreakerPolicy;
   private breakerSubscription: IDisposable;
@@ -80,17 +83,6 @@ export class ReportPolicy<T> {
   private openedAtMs: number | undefined;
   private nextProbeAtMs: number | undefined;
   private disposed = false;
-  private consecutiveFailures = 0;
-  private lastError: unknown = undefined;
-  private readonly counts = {
-    calls: 0,
-    attempts: 0,
-    failures: 0,
-    retries: 0,
-    rejections: 0,
-    probes: 0,
-    probeFailures: 0,
-  };
 
   constructor(options: ReportPolicyOptions<T> = {}) {
     this.options = resolveOptions(options);
@@ -141,7 +133,7 @@ export class ReportPolicy<T> {
     fn: (signal: AbortSignal) => Promise<R>,
     options?: ExecuteOptions,
   ): Promise<ExecuteOutcome<R>> {
-    this.counts.calls++;
+    this.counter.counts.calls++;
     const signal = options?.signal;
     if (this.disposed || signal?.aborted) return this.notSent('cancelled');
     const state = this.breaker.state;
@@ -160,20 +152,15 @@ export class ReportPolicy<T> {
   snapshot(): PolicySnapshot {
     return {
       state: this.state,
-      consecutiveFailures: this.consecutiveFailures,
       openedAt: this.breaker.state === CircuitState.Closed ? undefined : this.openedAtMs,
       nextProbeAt: this.nextProbeAt,
-      lastError: this.lastError,
-      ...this.counts,
+      ...this.counter.snapshot(),
     };
   }
 
   /** Calls `listener` on every state transition; returns the function that unsubscribes it. */
   onStateChange(listener: StateListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   /** Listeners currently subscribed (for leak checks). */
@@ -198,7 +185,7 @@ export class ReportPolicy<T> {
     this.breakerSubscription.dispose();
     this.breaker = this.createCircuit();
     this.breakerSubscription = this.breaker.onStateChange(this.onCircuitStateChange);
-    this.consecutiveFailures = 0;
+    this.counter.consecutiveFailures = 0;
     this.openedAtMs = undefined;
     this.nextProbeAtMs = undefined;
     if (previous !== 'closed') this.transition('closed');
@@ -257,7 +244,7 @@ export class ReportPolicy<T> {
   }
 
   private runProbe(probe: (signal: AbortSignal) => Promise<T>): Promise<void> {
-    this.counts.probes++;
+    this.counter.counts.probes++;
     const trial = this.breaker
       .execute(
         ({ signal }) =>
@@ -266,11 +253,11 @@ export class ReportPolicy<T> {
       )
       .then(
         (result) => {
-          if (this.isFailureSafely(result)) this.recordProbeFailure(result);
-          else this.recordSuccess();
+          if (this.isFailureSafely(result)) this.counter.probeFailure(result);
+          else this.counter.success();
         },
         (error: unknown) => {
-          this.recordProbeFailure(error);
+          this.counter.probeFailure(error);
         },
       );
     const settled: Promise<void> = trial.then(() => {
@@ -324,10 +311,10 @@ export class ReportPolicy<T> {
         const state = this.breaker.state;
         if (state === CircuitState.Isolated) return SKIPPED_ISOLATED;
         if (state !== CircuitState.Closed) return SKIPPED_OPEN;
-        this.counts.retries++;
+        this.counter.counts.retries++;
       }
       call.attempts++;
-      this.counts.attempts++;
+      this.counter.counts.attempts++;
       try {
         const result = await this.breaker.execute(
           // The deadline derives its signal from the caller's (or from none), not from cockatiel's shared
@@ -335,12 +322,12 @@ export class ReportPolicy<T> {
           () => this.runWithDeadline(fn, callerSignal),
           signal,
         );
-        if (this.isFailureSafely(result)) this.recordFailure(result);
-        else this.recordSuccess();
+        if (this.isFailureSafely(result)) this.counter.failure(result);
+        else this.counter.success();
         return result;
       } catch (error) {
         if (!(error instanceof CancelledByCaller) && !isBrokenCircuitError(error)) {
-          this.recordFailure(error);
+          this.counter.failure(error);
         }
         throw error;
       }
@@ -388,7 +375,8 @@ export class ReportPolicy<T> {
   }
 
   private notSent<R>(reason: RejectionReason, attempts = 0): ExecuteRejected<R> {
-    if (attempts === 0 && (reason === 'open' || reason === 'isolated')) this.counts.rejections++;
+    if (attempts === 0 && (reason === 'open' || reason === 'isolated'))
+      this.counter.counts.rejections++;
     return this.rejected(reason, attempts, NO_DETAIL);
   }
 
@@ -424,38 +412,13 @@ export class ReportPolicy<T> {
   private transition(state: PolicyState): void {
     const previous = this.lastState;
     this.lastState = state;
-    if (previous === state || this.listeners.size === 0) return;
-    const change: StateChange = {
+    if (previous === state) return;
+    this.listeners.notify((): StateChange => ({
       state,
       previous,
       at: this.options.now(),
       nextProbeAt: state === 'open' ? this.nextProbeAtMs : undefined,
-    };
-    for (const listener of this.listeners) {
-      // A listener runs inside the breaker's transition; its failure must not corrupt the breaker or reach the
-      // caller, and it cannot be logged here without risking the feedback loop windsock exists to avoid.
-      try {
-        listener(change);
-      } catch {
-        // ignored by design, see above
-      }
-    }
-  }
-
-  private recordSuccess(): void {
-    this.consecutiveFailures = 0;
-  }
-
-  private recordFailure(reason: unknown): void {
-    this.counts.failures++;
-    this.consecutiveFailures++;
-    this.lastError = reason;
-  }
-
-  private recordProbeFailure(reason: unknown): void {
-    this.counts.probeFailures++;
-    this.consecutiveFailures++;
-    this.lastError = reason;
+    }));
   }
 
   private isFailureSafely(result: T): boolean {
