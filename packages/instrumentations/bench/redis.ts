@@ -12,15 +12,15 @@
 // (d) MULTI with 10 SETs, one span per transaction.
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
-import {
-  type BenchResult,
-  benchAsync,
-  median,
-  medianResult,
-  printTable,
-} from '@windsock/bench-kit';
 import { startRedis, type RedisServer } from '@windsock/test-servers';
 import { LIBRARY_INSTRUMENTATIONS } from '../dist/index.js';
+import {
+  CASE_NAMES,
+  type CacheCommands,
+  emptyTrials,
+  measureCase,
+  reportTrials,
+} from './cache-cases.js';
 import { benchTracing, requireFresh } from './harness.js';
 
 const require = createRequire(import.meta.url);
@@ -43,67 +43,19 @@ interface Client {
 }
 type CreateClient = (options: Record<string, unknown>) => Client;
 
-async function inRequest(fn: () => Promise<unknown>): Promise<void> {
-  const request = tracer.startEntrySpan('GET:/cache');
-  await tracer.withSpan(request, fn);
-  request.end();
-}
-
-const CASES = {
-  single: { label: '(a) GET awaited', per: 1, iterations: 2_000, warmup: 500 },
-  concurrent: { label: '(b) 20 GETs together', per: 20, iterations: 300, warmup: 100 },
-  pipeline: { label: '(c) execAsPipeline of 20 GETs', per: 20, iterations: 300, warmup: 100 },
-  multi: { label: '(d) MULTI of 10 SETs', per: 10, iterations: 500, warmup: 100 },
-} as const;
-type Case = keyof typeof CASES;
-
-interface Measured {
-  wall: BenchResult;
-  cpuNs: number;
-}
-
-async function run(name: string, client: Client, which: Case): Promise<Measured> {
-  const { label, per, iterations, warmup } = CASES[which];
-  const keys = Array.from({ length: per }, (_, i) => `bench:key:${i}`);
-  const op = {
-    single: () => inRequest(() => client.get('bench:key:0')),
-    concurrent: () => inRequest(() => Promise.all(keys.map((k) => client.get(k)))),
-    pipeline: () =>
-      inRequest(() => {
-        const multi = client.multi();
-        for (const k of keys) multi.get(k);
-        return multi.execAsPipeline();
-      }),
-    multi: () =>
-      inRequest(() => {
-        const multi = client.multi();
-        for (const k of keys) multi.set(k, 'v');
-        return multi.exec();
-      }),
-  }[which];
-  const wall = await benchAsync(`${name}: ${label}`, op, {
-    iterations,
-    rounds: 5,
-    warmup,
-    opsPerCall: per,
-  });
-  const before = process.cpuUsage();
-  for (let i = 0; i < iterations; i++) await op();
-  const used = process.cpuUsage(before);
-  return { wall, cpuNs: ((used.user + used.system) * 1000) / (iterations * per) };
-}
-
-type Results = Record<
-  Case,
-  { plain: Measured[]; instrumented: Measured[]; emptySubscriber: Measured[] }
->;
-
-function emptyResults(): Results {
+function commandsOf(client: Client): CacheCommands {
   return {
-    single: { plain: [], instrumented: [], emptySubscriber: [] },
-    concurrent: { plain: [], instrumented: [], emptySubscriber: [] },
-    pipeline: { plain: [], instrumented: [], emptySubscriber: [] },
-    multi: { plain: [], instrumented: [], emptySubscriber: [] },
+    get: (key) => client.get(key),
+    pipelineGets: (keys) => {
+      const multi = client.multi();
+      for (const k of keys) multi.get(k);
+      return multi.execAsPipeline();
+    },
+    multiSets: (keys) => {
+      const multi = client.multi();
+      for (const k of keys) multi.set(k, 'v');
+      return multi.exec();
+    },
   };
 }
 
@@ -126,39 +78,6 @@ function subscribeEmpty(): () => void {
   };
 }
 
-function report(title: string, results: Results): void {
-  const rows: BenchResult[] = [];
-  const lines: string[] = [];
-  for (const which of Object.keys(CASES) as Case[]) {
-    const { label } = CASES[which];
-    const { plain: pr, instrumented: ir } = results[which];
-    const p = medianResult(
-      `plain: ${label}`,
-      pr.map((r) => r.wall),
-    );
-    const i = medianResult(
-      `instrumented: ${label}`,
-      ir.map((r) => r.wall),
-    );
-    rows.push(p, i);
-    const pc = median(pr.map((r) => r.cpuNs));
-    const ic = median(ir.map((r) => r.cpuNs));
-    const er = results[which].emptySubscriber;
-    const emptyCpu =
-      er.length > 0
-        ? `; CPU with an empty subscriber ${Math.round(median(er.map((r) => r.cpuNs)))} ns/command`
-        : '';
-    const extra = i.nsPerOp - p.nsPerOp;
-    lines.push(
-      `${label}: wall ${extra >= 0 ? '+' : ''}${Math.round(extra)} ns/command (x${(i.nsPerOp / p.nsPerOp).toFixed(2)}), ` +
-        `${Math.round(i.bytesPerOp - p.bytesPerOp)} bytes/command; CPU ${Math.round(pc)} -> ${Math.round(ic)} ns/command ` +
-        `(+${Math.round(ic - pc)}, x${(ic / pc).toFixed(2)})${emptyCpu}`,
-    );
-  }
-  printTable(`${title}, per command (median of ${TRIALS} trials)`, rows);
-  process.stdout.write(`${lines.join('\n')}\n\n`);
-}
-
 async function benchRedis4(server: RedisServer): Promise<void> {
   const createPlain = requireFresh<{ createClient: CreateClient }>('redis4', [
     '@redis/client',
@@ -170,14 +89,16 @@ async function benchRedis4(server: RedisServer): Promise<void> {
   const plain = createPlain({ socket: { host: server.host, port: server.port } });
   const instrumented = createInstrumented({ socket: { host: server.host, port: server.port } });
   await Promise.all([plain.connect(), instrumented.connect()]);
-  const results = emptyResults();
+  const trials = emptyTrials();
   for (let t = 0; t < TRIALS; t++) {
-    for (const which of Object.keys(CASES) as Case[]) {
-      results[which].plain.push(await run('plain', plain, which));
-      results[which].instrumented.push(await run('instrumented', instrumented, which));
+    for (const which of CASE_NAMES) {
+      trials[which].plain.push(await measureCase(tracer, 'plain', commandsOf(plain), which));
+      trials[which].instrumented.push(
+        await measureCase(tracer, 'instrumented', commandsOf(instrumented), which),
+      );
     }
   }
-  report('node-redis 4.7.1 (@redis/client 1.x hooks) against redis-server', results);
+  reportTrials('node-redis 4.7.1 (@redis/client 1.x hooks) against redis-server', trials, TRIALS);
   await Promise.all([plain.quit(), instrumented.quit()]);
   undo();
 }
@@ -186,19 +107,23 @@ async function benchRedis5(server: RedisServer): Promise<void> {
   const { createClient } = require('redis') as { createClient: CreateClient };
   const client = createClient({ socket: { host: server.host, port: server.port } });
   await client.connect();
-  const results = emptyResults();
+  const trials = emptyTrials();
   for (let t = 0; t < TRIALS; t++) {
-    for (const which of Object.keys(CASES) as Case[]) {
-      results[which].plain.push(await run('plain', client, which));
+    for (const which of CASE_NAMES) {
+      trials[which].plain.push(await measureCase(tracer, 'plain', commandsOf(client), which));
       const unsubscribe = subscribeEmpty();
-      results[which].emptySubscriber.push(await run('empty subscriber', client, which));
+      trials[which].emptySubscriber.push(
+        await measureCase(tracer, 'empty subscriber', commandsOf(client), which),
+      );
       unsubscribe();
       const undo = redisInstrumentation.enable(context);
-      results[which].instrumented.push(await run('instrumented', client, which));
+      trials[which].instrumented.push(
+        await measureCase(tracer, 'instrumented', commandsOf(client), which),
+      );
       undo();
     }
   }
-  report('node-redis 5.12 (diagnostics channels) against redis-server', results);
+  reportTrials('node-redis 5.12 (diagnostics channels) against redis-server', trials, TRIALS);
   await client.quit();
 }
 
