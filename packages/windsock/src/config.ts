@@ -2,16 +2,16 @@
 // collected before one ConfigError is thrown, so a user fixes all of them in one go.
 import { accessSync, constants, statSync } from 'node:fs';
 import type { Parsed } from './parse.js';
-import { SETTINGS, type AgentConfig, type AgentOptions, type Setting } from './settings.js';
+import { type AgentConfig, type AgentOptions } from './options.js';
+import { SETTINGS, type Setting } from './settings.js';
 
 export {
   LOG_LEVELS,
-  PLUGIN_NAMES,
-  SETTINGS,
   type AgentConfig,
   type AgentOptions,
   type DiagnosticLevel,
-} from './settings.js';
+} from './options.js';
+export { PLUGIN_NAMES, SETTINGS } from './settings.js';
 
 export interface ConfigProblem {
   /** The option name, and the environment variable when the value came from one. */
