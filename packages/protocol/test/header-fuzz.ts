@@ -1,5 +1,21 @@
-// Random and mutated header values for the "decoding never throws" tests.
+// Random, mutated and well-formed header values for the sw8 property tests.
 import fc from 'fast-check';
+import { type Sw8Context } from '../src/headers/sw8.js';
+
+/** Any name an `sw8` field can carry. */
+export const sw8Field = fc.string({ unit: 'grapheme', maxLength: 40 });
+
+/** Any context an `sw8` value can carry: names of any characters, ids of one or more. */
+export const sw8Context: fc.Arbitrary<Sw8Context> = fc.record({
+  sample: fc.boolean(),
+  traceId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+  parentSegmentId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+  parentSpanId: fc.integer({ min: 0, max: 0x7fffffff }),
+  parentService: sw8Field,
+  parentServiceInstance: sw8Field,
+  parentEndpoint: sw8Field,
+  addressUsedAtClient: sw8Field,
+});
 
 /** Mutations a proxy, a buggy client or an attacker might apply to a valid header value. */
 export function mutated(valid: fc.Arbitrary<string>): fc.Arbitrary<string> {

@@ -1,21 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mutated, randomHeaderValue } from '../../test/header-fuzz.js';
+import { mutated, randomHeaderValue, sw8Context } from '../../test/header-fuzz.js';
 import { referenceDecodeSw8, referenceEncodeSw8 } from '../../test/reference-sw8.js';
 import { decodeSw8, decodeSw8Trace, encodeSw8, type Sw8Context } from './sw8.js';
 import { Sw8Decoder } from './sw8-decoder.js';
-
-const field = fc.string({ unit: 'grapheme', maxLength: 40 });
-const context: fc.Arbitrary<Sw8Context> = fc.record({
-  sample: fc.boolean(),
-  traceId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
-  parentSegmentId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
-  parentSpanId: fc.integer({ min: 0, max: 0x7fffffff }),
-  parentService: field,
-  parentServiceInstance: field,
-  parentEndpoint: field,
-  addressUsedAtClient: field,
-});
 
 // A few callers calling a few endpoints, as a server hears them, each with fresh ids.
 const callers = Array.from({ length: 12 }, (_, i) => ({
@@ -25,7 +13,7 @@ const callers = Array.from({ length: 12 }, (_, i) => ({
   addressUsedAtClient: `peer-${i % 4}:80${i}`,
 }));
 const fromKnownCaller = fc
-  .tuple(fc.constantFrom(...callers), context)
+  .tuple(fc.constantFrom(...callers), sw8Context)
   .map(([caller, ctx]) => encodeSw8({ ...ctx, ...caller }));
 
 const base: Sw8Context = {
@@ -46,7 +34,7 @@ describe('Sw8Decoder', () => {
       randomHeaderValue,
       fromKnownCaller,
       mutated(fromKnownCaller),
-      mutated(context.map(referenceEncodeSw8)),
+      mutated(sw8Context.map(referenceEncodeSw8)),
     );
     fc.assert(
       fc.property(headers, (header) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mutated, randomHeaderValue } from '../../test/header-fuzz.js';
+import { mutated, randomHeaderValue, sw8Context, sw8Field } from '../../test/header-fuzz.js';
 import {
   decodeSw8,
   decodeSw8Trace,
@@ -12,18 +12,6 @@ import {
   type Sw8Context,
 } from './sw8.js';
 import { referenceDecodeSw8, referenceEncodeSw8 } from '../../test/reference-sw8.js';
-
-const field = fc.string({ unit: 'grapheme', maxLength: 40 });
-const context: fc.Arbitrary<Sw8Context> = fc.record({
-  sample: fc.boolean(),
-  traceId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
-  parentSegmentId: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
-  parentSpanId: fc.integer({ min: 0, max: 0x7fffffff }),
-  parentService: field,
-  parentServiceInstance: field,
-  parentEndpoint: field,
-  addressUsedAtClient: field,
-});
 
 const example: Sw8Context = {
   sample: true,
@@ -51,7 +39,7 @@ describe('sw8', () => {
 
   it('round-trips any context', () => {
     fc.assert(
-      fc.property(context, (ctx) => {
+      fc.property(sw8Context, (ctx) => {
         expect(decodeSw8(encodeSw8(ctx))).toEqual(ctx);
       }),
       { numRuns: 1000 },
@@ -104,7 +92,7 @@ describe('sw8', () => {
   });
 
   it('never throws on 10,000 random and mutated values, and what it accepts re-encodes', () => {
-    const headers = fc.oneof(randomHeaderValue, mutated(context.map(encodeSw8)));
+    const headers = fc.oneof(randomHeaderValue, mutated(sw8Context.map(encodeSw8)));
     fc.assert(
       fc.property(headers, (header) => {
         const decoded = decodeSw8(header);
@@ -121,8 +109,8 @@ describe('sw8, in parts', () => {
   it('decodeSw8Trace refuses what decodeSw8 refuses and reads the same trace position', () => {
     const headers = fc.oneof(
       randomHeaderValue,
-      mutated(context.map(encodeSw8)),
-      context.map(encodeSw8),
+      mutated(sw8Context.map(encodeSw8)),
+      sw8Context.map(encodeSw8),
     );
     fc.assert(
       fc.property(headers, (header) => {
@@ -141,7 +129,7 @@ describe('sw8, in parts', () => {
 
   it('joinSw8 of parts encoded apart is encodeSw8', () => {
     fc.assert(
-      fc.property(context, (ctx) => {
+      fc.property(sw8Context, (ctx) => {
         expect(
           joinSw8(
             encodeSw8SegmentPart(ctx.sample, ctx.traceId, ctx.parentSegmentId),
@@ -169,10 +157,10 @@ describe('sw8, against the previous codec', () => {
     traceId: repeating(ids, fc.string({ unit: 'binary', minLength: 1, maxLength: 40 })),
     parentSegmentId: repeating(ids, fc.string({ unit: 'binary', minLength: 1, maxLength: 40 })),
     parentSpanId: fc.integer({ min: 0, max: 0x7fffffff }),
-    parentService: repeating(names, field),
-    parentServiceInstance: repeating(names, field),
+    parentService: repeating(names, sw8Field),
+    parentServiceInstance: repeating(names, sw8Field),
     parentEndpoint: repeating(names, fc.string({ unit: 'binary', maxLength: 300 })),
-    addressUsedAtClient: repeating(names, field),
+    addressUsedAtClient: repeating(names, sw8Field),
   });
 
   it('encodes the same value for any sequence of contexts', () => {
@@ -240,7 +228,7 @@ describe('sw8, the paths an agent takes (per-segment part, own ids, continued tr
 
   it('encodeSw8WithSegmentPart(encodeSw8SegmentPart(...)) is encodeSw8 for any context', () => {
     fc.assert(
-      fc.property(context, (ctx) => {
+      fc.property(sw8Context, (ctx) => {
         const part = encodeSw8SegmentPart(ctx.sample, ctx.traceId, ctx.parentSegmentId);
         expect(
           encodeSw8WithSegmentPart(
@@ -334,7 +322,7 @@ describe('sw8, the paths an agent takes (per-segment part, own ids, continued tr
       addressUsedAtClient: `peer-${i % 4}:80${i}`,
     }));
     const valid = fc
-      .tuple(fc.constantFrom(...callers), context)
+      .tuple(fc.constantFrom(...callers), sw8Context)
       .map(([caller, ctx]) => referenceEncodeSw8({ ...ctx, ...caller }));
     const headers = fc.array(fc.oneof(valid, mutated(valid)), { minLength: 1, maxLength: 30 });
     fc.assert(
