@@ -1,0 +1,3 @@
+import { windsockTsup } from '@windsock/tsup-config';
+
+export default windsockTsup();

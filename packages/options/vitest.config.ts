@@ -1,0 +1,3 @@
+import { windsockVitest } from '@windsock/vitest-config';
+
+export default windsockVitest();
