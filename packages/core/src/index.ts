@@ -2,7 +2,7 @@ export { createTracer, Tracer, type TracerOptions } from './tracing/tracer.js';
 export { DEFAULT_MAX_SPANS_PER_SEGMENT, DEFAULT_MAX_TAG_VALUE_LENGTH } from './tracing/tracer.js';
 export { suppressTracing } from './tracing/context.js';
 export { runInSpan } from './tracing/run-in-span.js';
-export { DEFAULT_MAX_ERROR_STACK_LENGTH, NOOP_SPAN } from './tracing/span.js';
+export { DEFAULT_MAX_ERROR_STACK_LENGTH, NOOP_SPAN, SpanRecord } from './tracing/span.js';
 export { nextId } from './tracing/ids.js';
 export { globToRegExpSource, IgnoreRules } from './tracing/ignore-rules.js';
 export { type InstrumentationName } from './instrumentation/http-instrumentation.js';

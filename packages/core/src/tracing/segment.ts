@@ -103,6 +103,7 @@ export class Segment {
     spanLayer: SpanLayer,
     componentId: number,
     ref?: SegmentReference,
+    spanClass?: typeof SpanRecord,
   ): SpanRecord {
     operationName = this.capOperationName(operationName);
     const spans = this.data.spans;
@@ -129,11 +130,15 @@ export class Segment {
     if (!recorded) {
       this.data.isSizeLimited = true;
       this.tracer.counters.spansDropped += 1;
-      return new SpanRecord(this, data, false);
+      return spanClass === undefined
+        ? new SpanRecord(this, data, false)
+        : new spanClass(this, data, false);
     }
     spans.push(data);
     this.openSpans += 1;
-    const span = new SpanRecord(this, data, true);
+    // Two construction sites rather than one with a variable class: `new SpanRecord` stays monomorphic for native spans.
+    const span =
+      spanClass === undefined ? new SpanRecord(this, data, true) : new spanClass(this, data, true);
     if (spans.length === 1) this.endpoint = operationName;
     if (this.entrySpan === undefined && spanType === SpanType.Entry) {
       this.entrySpan = span;

@@ -7,6 +7,11 @@ import { type Span } from './types.js';
 /**
  * A span under construction. `data` is the plain protocol object the segment reports, so finishing a segment
  * hands the sink exactly what the encoder reads, with no copy and no back-references.
+ *
+ * An integration that must hand out spans of another API extends this class (keeping its constructor) and passes
+ * it as `spanClass`: rather than a slot on every span for an attachment, which native spans would pay for, only
+ * its own spans carry what it adds, and no wrapper object or link is made per span. Construct spans through the
+ * tracer only.
  */
 export class SpanRecord implements Span {
   ended = false;

@@ -7,9 +7,10 @@ import {
   SpanLayer,
   SpanType,
 } from '@windsock/protocol';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { manualClock, tracerWithSink } from '../../test/helpers.js';
 import { suppressTracing } from './context.js';
+import { SpanRecord } from './span.js';
 
 const caller = {
   sample: true,
@@ -399,5 +400,77 @@ describe('Tracer: context', () => {
     });
     expect(headers).toEqual({});
     expect(sink.segments).toHaveLength(0);
+  });
+
+  it('withoutSpan runs its callback and what it schedules with no active span', async () => {
+    const { tracer, sink } = tracerWithSink();
+    const entry = tracer.startEntrySpan('GET:/');
+    let later: ReturnType<typeof tracer.startLocalSpan> | undefined;
+    const inner = tracer.withSpan(entry, () =>
+      tracer.withoutSpan(() => {
+        expect(tracer.activeSpan()).toBeUndefined();
+        setImmediate(() => (later = tracer.startLocalSpan('later')));
+        return tracer.startLocalSpan('detached');
+      }),
+    );
+    await vi.waitFor(() => expect(later).toBeDefined());
+    expect(tracer.withSpan(entry, () => tracer.activeSpan())).toBe(entry);
+    for (const span of [inner, later!]) {
+      expect(span.traceId).not.toBe(entry.traceId);
+      span.end();
+    }
+    entry.end();
+    expect(sink.segments.map((s) => s.spans[0]!.operationName).sort()).toEqual([
+      'GET:/',
+      'detached',
+      'later',
+    ]);
+  });
+
+  it('withoutSpan keeps a suppressed context suppressed', () => {
+    const { tracer, sink } = tracerWithSink();
+    suppressTracing(() => tracer.withoutSpan(() => tracer.startLocalSpan('hidden').end()));
+    expect(sink.segments).toHaveLength(0);
+  });
+});
+
+describe('Tracer: spanClass', () => {
+  class Tagged extends SpanRecord {
+    get kind(): string {
+      return 'tagged';
+    }
+  }
+
+  it('makes entry, exit and local spans, recorded or beyond the limit, as the class given', () => {
+    const { tracer, sink } = tracerWithSink({ maxSpansPerSegment: 2 });
+    const entry = tracer.startEntrySpan('GET:/', { spanClass: Tagged });
+    const [exit, local, dropped, plain] = tracer.withSpan(entry, () => [
+      tracer.startExitSpan('SELECT', 'db:5432', { spanClass: Tagged }),
+      tracer.startLocalSpan('render', { spanClass: Tagged }),
+      tracer.startLocalSpan('render', { spanClass: Tagged }),
+      tracer.startLocalSpan('plain'),
+    ]);
+    for (const span of [entry, exit, local, dropped]) expect(span).toBeInstanceOf(Tagged);
+    expect(plain).not.toBeInstanceOf(Tagged);
+    expect(plain).toBeInstanceOf(SpanRecord);
+    expect((exit as Tagged).kind).toBe('tagged');
+    for (const span of [plain, dropped, local, exit, entry]) span.end();
+    expect(sink.segments).toHaveLength(1);
+    expect(sink.segments[0]!.spans.map((s) => s.operationName)).toEqual(['GET:/', 'SELECT']);
+    expect(sink.segments[0]!.isSizeLimited).toBe(true);
+  });
+
+  it('makes the first span of a new trace and of a continuation segment as the class given', () => {
+    const { tracer } = tracerWithSink();
+    const root = tracer.startLocalSpan('job', { spanClass: Tagged });
+    expect(root).toBeInstanceOf(Tagged);
+    root.end();
+    const continued = tracer.withSpan(root, () =>
+      tracer.startLocalSpan('after', { spanClass: Tagged }),
+    );
+    expect(continued).toBeInstanceOf(Tagged);
+    expect(continued.segmentId).not.toBe(root.segmentId);
+    expect(continued.traceId).toBe(root.traceId);
+    continued.end();
   });
 });

@@ -143,6 +143,7 @@ export class Tracer implements SegmentOwner {
         options.root === true ? undefined : current,
         options.layer ?? SpanLayer.Unknown,
         options.componentId ?? ComponentId.Unknown,
+        options.spanClass,
       );
     } catch {
       return NOOP_SPAN;
@@ -157,6 +158,7 @@ export class Tracer implements SegmentOwner {
         String(peer),
         options.layer ?? SpanLayer.Unknown,
         options.componentId ?? ComponentId.Unknown,
+        options.spanClass,
       );
       if (span !== undefined && options.headers !== undefined) {
         injectHeaders(span, span.data.peer, options.headers, writeHeaderTo);
@@ -179,6 +181,7 @@ export class Tracer implements SegmentOwner {
         '',
         options.layer ?? SpanLayer.Unknown,
         options.componentId ?? ComponentId.Unknown,
+        options.spanClass,
       );
     } catch {
       return NOOP_SPAN;
@@ -189,6 +192,17 @@ export class Tracer implements SegmentOwner {
   withSpan<T>(span: Span, fn: () => T): T {
     if (span instanceof SpanRecord) return contextStorage.run(span, fn);
     return fn();
+  }
+
+  /**
+   * Runs `fn` with no active span: spans started inside it, synchronously or later, begin new traces. A suppressed
+   * context stays suppressed.
+   */
+  withoutSpan<T>(fn: () => T): T {
+    const current = contextStorage.getStore();
+    if (current === undefined || current === SUPPRESSED) return fn();
+    // `run(undefined)` is what the experimental `exit()` does; the store's type has no undefined to give.
+    return contextStorage.run(undefined as unknown as SpanRecord, fn);
   }
 
   /** The active span, if any. */
@@ -261,12 +275,13 @@ export class Tracer implements SegmentOwner {
     parent: SpanRecord | undefined,
     layer: SpanLayer,
     componentId: number,
+    spanClass?: typeof SpanRecord,
   ): SpanRecord {
     const incoming = extract(headers, this.sw8Decoder);
     if (incoming.malformed) this.counters.malformedHeaders += 1;
     const caller = incoming.context;
     if (caller === undefined && parent !== undefined) {
-      return this.childOf(parent, SpanType.Entry, operation, '', layer, componentId);
+      return this.childOf(parent, SpanType.Entry, operation, '', layer, componentId, spanClass);
     }
     const sampled = caller !== undefined ? caller.sample : this.sampler.shouldSample();
     const segment = new Segment(
@@ -281,7 +296,7 @@ export class Tracer implements SegmentOwner {
       caller !== undefined && sampled && 'parentService' in caller
         ? crossProcessRef(caller)
         : undefined;
-    return segment.openSpan(SpanType.Entry, operation, -1, '', layer, componentId, ref);
+    return segment.openSpan(SpanType.Entry, operation, -1, '', layer, componentId, ref, spanClass);
   }
 
   /** @internal An exit span under the active one; undefined where tracing is suppressed. */
@@ -290,10 +305,11 @@ export class Tracer implements SegmentOwner {
     peer: string,
     layer: SpanLayer,
     componentId: number,
+    spanClass?: typeof SpanRecord,
   ): SpanRecord | undefined {
     const current = contextStorage.getStore();
     if (current === SUPPRESSED) return undefined;
-    return this.openChild(current, SpanType.Exit, operation, peer, layer, componentId);
+    return this.openChild(current, SpanType.Exit, operation, peer, layer, componentId, spanClass);
   }
 
   private openChild(
@@ -303,11 +319,21 @@ export class Tracer implements SegmentOwner {
     peer: string,
     layer: SpanLayer,
     componentId: number,
+    spanClass: typeof SpanRecord | undefined,
   ): SpanRecord {
     if (parent !== undefined)
-      return this.childOf(parent, spanType, operation, peer, layer, componentId);
+      return this.childOf(parent, spanType, operation, peer, layer, componentId, spanClass);
     const segment = new Segment(this, nextId(), this.sampler.shouldSample());
-    return segment.openSpan(spanType, operation, -1, peer, layer, componentId);
+    return segment.openSpan(
+      spanType,
+      operation,
+      -1,
+      peer,
+      layer,
+      componentId,
+      undefined,
+      spanClass,
+    );
   }
 
   private childOf(
@@ -317,10 +343,20 @@ export class Tracer implements SegmentOwner {
     peer: string,
     layer: SpanLayer,
     componentId: number,
+    spanClass: typeof SpanRecord | undefined,
   ): SpanRecord {
     const segment = parent.segment;
     if (!segment.finished) {
-      return segment.openSpan(spanType, operation, parent.data.spanId, peer, layer, componentId);
+      return segment.openSpan(
+        spanType,
+        operation,
+        parent.data.spanId,
+        peer,
+        layer,
+        componentId,
+        undefined,
+        spanClass,
+      );
     }
     // Work that outlives its segment (a timer or promise that fires after the request ended) continues the
     // trace in a new segment linked back to the span it came from, as SkyWalking does across threads.
@@ -332,7 +368,7 @@ export class Tracer implements SegmentOwner {
       segment.correlation,
     );
     const ref: SegmentReference = crossThreadRef(parent);
-    return continuation.openSpan(spanType, operation, -1, peer, layer, componentId, ref);
+    return continuation.openSpan(spanType, operation, -1, peer, layer, componentId, ref, spanClass);
   }
 
   /** @internal Called by a segment when its last open span ends. */

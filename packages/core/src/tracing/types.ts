@@ -1,4 +1,5 @@
 import { type SpanLayer } from '@windsock/protocol';
+import { type SpanRecord } from './span.js';
 
 /** A span as user code sees it. Every method is safe on an ended or unsampled span and never throws. */
 export interface Span {
@@ -59,6 +60,12 @@ export interface EntrySpanOptions {
   root?: boolean;
   layer?: SpanLayer;
   componentId?: number;
+  /**
+   * The class the span is made as: a subclass of `SpanRecord` adding another API's span methods (the OpenTelemetry
+   * bridge's spans are OpenTelemetry `Span`s themselves), so an integration hands out windsock's span rather than an
+   * object wrapping it. Default `SpanRecord`.
+   */
+  spanClass?: typeof SpanRecord;
 }
 
 export interface ExitSpanOptions {
@@ -69,11 +76,23 @@ export interface ExitSpanOptions {
   headers?: HeaderTarget;
   layer?: SpanLayer;
   componentId?: number;
+  /**
+   * The class the span is made as: a subclass of `SpanRecord` adding another API's span methods (the OpenTelemetry
+   * bridge's spans are OpenTelemetry `Span`s themselves), so an integration hands out windsock's span rather than an
+   * object wrapping it. Default `SpanRecord`.
+   */
+  spanClass?: typeof SpanRecord;
 }
 
 export interface LocalSpanOptions {
   layer?: SpanLayer;
   componentId?: number;
+  /**
+   * The class the span is made as: a subclass of `SpanRecord` adding another API's span methods (the OpenTelemetry
+   * bridge's spans are OpenTelemetry `Span`s themselves), so an integration hands out windsock's span rather than an
+   * object wrapping it. Default `SpanRecord`.
+   */
+  spanClass?: typeof SpanRecord;
 }
 
 /** Counters since the tracer was created. */
