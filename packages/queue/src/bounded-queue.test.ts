@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
+import { OptionsError } from '@windsock/options';
 import { BoundedQueue } from './bounded-queue.js';
 import type { OverflowEvent, QueueStats } from './types.js';
 
@@ -25,12 +26,25 @@ describe('BoundedQueue construction', () => {
     [{ maxItems: 10, maxBytes: 10, maxAgeMs: -1 }, /maxAgeMs/],
     [{ maxItems: 10, maxBytes: 10, maxAgeMs: Number.NaN }, /maxAgeMs/],
     [{ maxItems: 10, maxBytes: 10, overflow: 'drop-random' }, /overflow/],
-  ])('rejects %o with a RangeError naming the option', (options, name) => {
-    expect(() => new BoundedQueue(options as never)).toThrow(RangeError);
+    [{ maxItems: 10, maxBytes: 10, now: 5 }, /now = 5: expected a function/],
+  ])('rejects %o with an OptionsError naming the option', (options, name) => {
+    expect(() => new BoundedQueue(options as never)).toThrow(OptionsError);
     expect(() => new BoundedQueue(options as never)).toThrow(name);
   });
 
-  it('rejects a missing options object with a TypeError', () => {
+  it('lists every bad option in one error, not only the first', () => {
+    expect(
+      () => new BoundedQueue({ maxItems: 0, maxBytes: -5, overflow: 'drop-random' } as never),
+    ).toThrow(
+      'windsock queue: invalid options (3 problems):\n' +
+        '  - maxItems = 0: expected an integer ≥ 1\n' +
+        '  - maxBytes = -5: expected a finite number > 0\n' +
+        '  - overflow = "drop-random": expected one of "drop-oldest", "drop-newest"',
+    );
+  });
+
+  it('rejects a missing options object with an OptionsError, a TypeError', () => {
+    expect(() => new BoundedQueue(undefined as never)).toThrow(OptionsError);
     expect(() => new BoundedQueue(undefined as never)).toThrow(TypeError);
   });
 

@@ -2,7 +2,14 @@
 // which is O(1), synchronous, never throws and allocates nothing once the ring is warm; everything slow (sending,
 // waiting, retrying) happens in the one drain loop. Every item offered is, at every moment, exactly one of:
 // delivered, dropped under a named reason, queued, or in flight.
-import { DrainLoop, drainSettings, type DrainHandler, type DrainSource } from './drain-loop.js';
+import { OptionChecks, OptionsError } from '@windsock/options';
+import {
+  DrainLoop,
+  drainSettings,
+  INVALID_QUEUE_OPTIONS,
+  type DrainHandler,
+  type DrainSource,
+} from './drain-loop.js';
 import { Ring } from './ring.js';
 import {
   DROP_REASONS,
@@ -17,8 +24,9 @@ import {
   type QueueStats,
   type SettleOutcome,
 } from './types.js';
-import { nonNegativeNumber, oneOf, positiveInteger, positiveNumber } from './validate.js';
 import type { WakeableSleep } from './wakeable-sleep.js';
+
+const OVERFLOW_POLICIES: readonly OverflowPolicy[] = ['drop-oldest', 'drop-newest'];
 
 /** A taken batch, with what `requeue` needs to put it back exactly where it was. */
 class InFlightBatch<T> implements Batch<T> {
@@ -70,16 +78,25 @@ export class BoundedQueue<T> {
 
   constructor(options: BoundedQueueOptions) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError('BoundedQueue needs an options object with maxItems and maxBytes');
+      const expected = 'an object with maxItems and maxBytes';
+      throw new OptionsError(
+        [{ name: 'options', value: String(options), expected }],
+        INVALID_QUEUE_OPTIONS,
+      );
     }
-    this.maxItems = positiveInteger('maxItems', options.maxItems);
-    this.maxBytes = positiveNumber('maxBytes', options.maxBytes);
-    this.overflow = oneOf('overflow', options.overflow ?? 'drop-oldest', [
-      'drop-oldest',
-      'drop-newest',
-    ] as const);
-    this.maxAgeMs =
-      options.maxAgeMs === undefined ? undefined : nonNegativeNumber('maxAgeMs', options.maxAgeMs);
+    const check = new OptionChecks();
+    check.integer('maxItems', options.maxItems, { min: 1 });
+    check.number('maxBytes', options.maxBytes, { above: 0 });
+    const overflow = options.overflow ?? 'drop-oldest';
+    check.oneOf('overflow', overflow, OVERFLOW_POLICIES);
+    if (options.maxAgeMs !== undefined) check.number('maxAgeMs', options.maxAgeMs, { min: 0 });
+    if (options.onOverflow !== undefined) check.function('onOverflow', options.onOverflow);
+    if (options.now !== undefined) check.function('now', options.now);
+    check.throwIfAny(INVALID_QUEUE_OPTIONS);
+    this.maxItems = options.maxItems;
+    this.maxBytes = options.maxBytes;
+    this.overflow = overflow;
+    this.maxAgeMs = options.maxAgeMs;
     this.onOverflow = options.onOverflow;
     this.now = options.now ?? (() => Date.now());
     this.ring = new Ring<T>(this.maxItems, this.maxAgeMs !== undefined);

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { OptionsError } from '@windsock/options';
 import { BoundedQueue } from './bounded-queue.js';
 import type { Batch, DrainDecision } from './types.js';
 
@@ -176,11 +177,25 @@ describe('drain loop (fake clock)', () => {
     await q.close();
   });
 
-  it('validates its options with RangeErrors naming them', () => {
+  it('validates its options with OptionsErrors naming them', () => {
     const q = new BoundedQueue<string>({ maxItems: 10, maxBytes: 100 });
     expect(() => q.drain(() => DELIVERED, { maxBatchItems: 0 })).toThrow(/maxBatchItems/);
     expect(() => q.drain(() => DELIVERED, { lingerMs: -1 })).toThrow(/lingerMs/);
-    expect(() => q.drain(() => DELIVERED, { maxBatchBytes: Number.NaN })).toThrow(/maxBatchBytes/);
+    expect(() => q.drain(() => DELIVERED, { maxBatchBytes: Number.NaN })).toThrow(OptionsError);
+  });
+
+  it('lists every bad drain option in one error', () => {
+    const q = new BoundedQueue<string>({ maxItems: 10, maxBytes: 100 });
+    let thrown: unknown;
+    try {
+      void q.drain(() => DELIVERED, { maxBatchItems: 0, requeuePauseMs: -1 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as OptionsError).problems.map((p) => p.name)).toEqual([
+      'maxBatchItems',
+      'requeuePauseMs',
+    ]);
   });
 
   it('drops expired items instead of sending them', async () => {

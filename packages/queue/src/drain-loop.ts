@@ -1,8 +1,8 @@
 // The one long-lived loop per queue: wait for a batch (full, or lingered long enough), take it, await the handler,
 // settle, pause if told to, repeat. Every iteration is a fresh turn of `while`, never a nested call, so the stack
 // inside the handler is the same after one failed batch or a hundred thousand.
+import { OptionChecks } from '@windsock/options';
 import type { Batch, DrainDecision, DrainOptions, SettleOutcome } from './types.js';
-import { nonNegativeNumber, positiveInteger, positiveNumber } from './validate.js';
 import { WakeableSleep } from './wakeable-sleep.js';
 
 /** What the loop needs from its queue; the queue builds it from closures so none of it is public API. */
@@ -29,13 +29,24 @@ interface LoopSettings {
   requeuePauseMs: number;
 }
 
+/** How the queue's OptionsErrors begin: configuration mistakes are the caller's bug, thrown at construction. */
+export const INVALID_QUEUE_OPTIONS = 'windsock queue: invalid options';
+
+/** The loop's settings with defaults applied; throws one OptionsError listing every bad option. */
 export function drainSettings(options: DrainOptions): LoopSettings {
-  return {
-    maxBatchItems: positiveInteger('maxBatchItems', options.maxBatchItems ?? 128),
-    maxBatchBytes: positiveNumber('maxBatchBytes', options.maxBatchBytes ?? 1024 * 1024),
-    lingerMs: nonNegativeNumber('lingerMs', options.lingerMs ?? 100),
-    requeuePauseMs: nonNegativeNumber('requeuePauseMs', options.requeuePauseMs ?? 100),
+  const settings: LoopSettings = {
+    maxBatchItems: options.maxBatchItems ?? 128,
+    maxBatchBytes: options.maxBatchBytes ?? 1024 * 1024,
+    lingerMs: options.lingerMs ?? 100,
+    requeuePauseMs: options.requeuePauseMs ?? 100,
   };
+  const check = new OptionChecks();
+  check.integer('maxBatchItems', settings.maxBatchItems, { min: 1 });
+  check.number('maxBatchBytes', settings.maxBatchBytes, { above: 0 });
+  check.delayMs('lingerMs', settings.lingerMs, { allowZero: true });
+  check.delayMs('requeuePauseMs', settings.requeuePauseMs, { allowZero: true });
+  check.throwIfAny(INVALID_QUEUE_OPTIONS);
+  return settings;
 }
 
 const UNACKNOWLEDGED: SettleOutcome = { kind: 'dropped', reason: 'unacknowledged' };

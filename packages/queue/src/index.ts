@@ -1,3 +1,4 @@
+export { OptionsError, type OptionProblem } from '@windsock/options';
 export { BoundedQueue } from './bounded-queue.js';
 export type { DrainHandler } from './drain-loop.js';
 export { DROP_REASONS } from './types.js';
