@@ -1,3 +1,4 @@
+export { OptionsError, type OptionProblem } from '@windsock/options';
 export { ReportPolicy, createReportPolicy, type StateListener } from './report-policy.js';
 export {
   DEFAULT_BREAKER,
@@ -5,9 +6,7 @@ export {
   DEFAULT_PROBE_TIMEOUT_MS,
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
-  OptionsError,
   resolveOptions,
-  type OptionProblem,
   type BreakerOptions,
   type ConsecutiveBreakerOptions,
   type HalfOpenOptions,

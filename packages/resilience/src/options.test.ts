@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OptionsError, resolveOptions, type ReportPolicyOptions } from './options.js';
+import { OptionsError } from '@windsock/options';
+import { resolveOptions, type ReportPolicyOptions } from './options.js';
 import { createReportPolicy } from './report-policy.js';
 
 describe('resolveOptions', () => {
@@ -49,8 +50,8 @@ describe('resolveOptions', () => {
     ['now', { now: 5 as never }],
   ];
 
-  it.each(invalid)('throws a RangeError naming %s', (name, options) => {
-    expect(() => createReportPolicy(options)).toThrow(RangeError);
+  it.each(invalid)('throws an OptionsError naming %s', (name, options) => {
+    expect(() => createReportPolicy(options)).toThrow(OptionsError);
     expect(() => createReportPolicy(options)).toThrow(name);
   });
 
@@ -62,11 +63,12 @@ describe('resolveOptions', () => {
       error = caught;
     }
     expect(error).toBeInstanceOf(OptionsError);
-    expect((error as OptionsError).problems.map((p) => p.name)).toEqual([
-      'now',
-      'timeoutMs',
-      'retry.maxAttempts',
-    ]);
+    expect((error as OptionsError).message).toBe(
+      'windsock resilience: invalid options (3 problems):\n' +
+        '  - now = 5: expected a function\n' +
+        '  - timeoutMs = 0: expected a number of ms > 0 and ≤ 2147483647\n' +
+        '  - retry.maxAttempts = -1: expected an integer ≥ 0',
+    );
   });
 
   it('rejects every negative delay, whatever the option', () => {
@@ -81,7 +83,7 @@ describe('resolveOptions', () => {
               : where === 'halfOpen'
                 ? { halfOpen: { initialDelayMs: value } }
                 : { [where]: value };
-          expect(() => resolveOptions(options)).toThrow(RangeError);
+          expect(() => resolveOptions(options)).toThrow(OptionsError);
         },
       ),
     );

@@ -1,3 +1,5 @@
+import { OptionChecks } from '@windsock/options';
+
 /** How a report policy classifies, times, retries and breaks. Every field is optional. */
 export interface ReportPolicyOptions<T> {
   /**
@@ -103,127 +105,73 @@ export const DEFAULT_HALF_OPEN: Required<HalfOpenOptions> = {
   maxDelayMs: 10_000,
 };
 
-/** One bad option: its name, the value given and the accepted form (the shape windsock's ConfigError lists). */
-export interface OptionProblem {
-  name: string;
-  value: string;
-  expected: string;
-}
-
-/** Bad options: every problem at once, so that a caller fixes all of them in one go. */
-export class OptionsError extends RangeError {
-  constructor(readonly problems: readonly OptionProblem[]) {
-    super(
-      `windsock resilience: invalid options (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p.name} = ${p.value}: expected ${p.expected}`).join('\n'),
-    );
-    this.name = 'OptionsError';
-  }
-}
+/** How resilience's OptionsErrors begin. */
+const INVALID_POLICY_OPTIONS = 'windsock resilience: invalid options';
 
 /** Applies defaults; throws one OptionsError listing every value that would make the policy misbehave. */
 export function resolveOptions<T>(options: ReportPolicyOptions<T> = {}): ResolvedPolicyOptions<T> {
-  const problems: OptionProblem[] = [];
-  const check = new Checks(problems);
+  const check = new OptionChecks();
+  const fn = <F>(value: F | undefined, name: string): F | undefined =>
+    value === undefined || check.function(name, value) ? value : undefined;
   const retry = { ...DEFAULT_RETRY, ...stripUndefined(options.retry) };
   const halfOpen = { ...DEFAULT_HALF_OPEN, ...stripUndefined(options.halfOpen) };
   const breaker = options.breaker ?? DEFAULT_BREAKER;
   const resolved: ResolvedPolicyOptions<T> = {
-    isFailure: check.fn(options.isFailure, 'isFailure') ?? never,
-    isRetryable: check.fn(options.isRetryable, 'isRetryable') ?? never,
-    pushbackMs: check.fn(options.pushbackMs, 'pushbackMs') ?? noPushback,
-    isRetryableError: check.fn(options.isRetryableError, 'isRetryableError') ?? never,
-    probe: check.fn(options.probe, 'probe'),
+    isFailure: fn(options.isFailure, 'isFailure') ?? never,
+    isRetryable: fn(options.isRetryable, 'isRetryable') ?? never,
+    pushbackMs: fn(options.pushbackMs, 'pushbackMs') ?? noPushback,
+    isRetryableError: fn(options.isRetryableError, 'isRetryableError') ?? never,
+    probe: fn(options.probe, 'probe'),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     probeTimeoutMs: options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS,
     retry,
     breaker,
     halfOpen,
-    now: check.fn(options.now, 'now') ?? systemNow,
+    now: fn(options.now, 'now') ?? systemNow,
   };
 
-  check.positiveDelay(resolved.timeoutMs, 'timeoutMs');
-  check.positiveDelay(resolved.probeTimeoutMs, 'probeTimeoutMs');
-  check.wholeCount(retry.maxAttempts, 'retry.maxAttempts', 0);
-  check.ordered(retry, 'retry');
-  check.ordered(halfOpen, 'halfOpen');
-  check.breaker(breaker);
-  if (problems.length > 0) throw new OptionsError(problems);
+  check.delayMs('timeoutMs', resolved.timeoutMs);
+  check.delayMs('probeTimeoutMs', resolved.probeTimeoutMs);
+  check.integer('retry.maxAttempts', retry.maxAttempts, { min: 0 });
+  checkOrdered(check, retry, 'retry');
+  checkOrdered(check, halfOpen, 'halfOpen');
+  checkBreaker(check, breaker);
+  check.throwIfAny(INVALID_POLICY_OPTIONS);
   return resolved;
 }
 
-/** Validators that record a problem instead of throwing, so that every problem is reported at once. */
-class Checks {
-  constructor(private readonly problems: OptionProblem[]) {}
-
-  fn<F>(value: F | undefined, name: string): F | undefined {
-    if (value === undefined || typeof value === 'function') return value;
-    this.add(name, value, 'a function');
-    return undefined;
-  }
-
-  delay(value: unknown, name: string): boolean {
-    if (isFiniteNumber(value) && value >= 0) return true;
-    this.add(name, value, 'a finite number of milliseconds ≥ 0');
-    return false;
-  }
-
-  positiveDelay(value: unknown, name: string): void {
-    // setTimeout clamps anything above 2^31-1 ms to 1 ms, which would turn a "very long" deadline into an instant one.
-    if (isFiniteNumber(value) && value > 0 && value <= 2_147_483_647) return;
-    this.add(name, value, 'a number of milliseconds > 0 and ≤ 2147483647');
-  }
-
-  wholeCount(value: unknown, name: string, min: number): void {
-    if (Number.isInteger(value) && (value as number) >= min) return;
-    this.add(name, value, `an integer ≥ ${min}`);
-  }
-
-  /** Both delays valid, and the first no longer than the longest. */
-  ordered(delays: { initialDelayMs: number; maxDelayMs: number }, prefix: string): void {
-    const initial = this.delay(delays.initialDelayMs, `${prefix}.initialDelayMs`);
-    const max = this.delay(delays.maxDelayMs, `${prefix}.maxDelayMs`);
-    if (initial && max && delays.maxDelayMs < delays.initialDelayMs) {
-      this.add(
-        `${prefix}.maxDelayMs`,
-        delays.maxDelayMs,
-        `≥ ${prefix}.initialDelayMs (${delays.initialDelayMs})`,
-      );
-    }
-  }
-
-  breaker(breaker: BreakerOptions): void {
-    if (breaker.kind === 'consecutive') {
-      this.wholeCount(breaker.threshold, 'breaker.threshold', 1);
-    } else if (breaker.kind === 'sampling') {
-      if (!(breaker.threshold > 0 && breaker.threshold < 1)) {
-        this.add(
-          'breaker.threshold',
-          breaker.threshold,
-          'a failure ratio strictly between 0 and 1 for a sampling breaker',
-        );
-      }
-      this.positiveDelay(breaker.durationMs, 'breaker.durationMs');
-      const { minimumRps } = breaker;
-      if (minimumRps !== undefined && !(isFiniteNumber(minimumRps) && minimumRps >= 0)) {
-        this.add('breaker.minimumRps', minimumRps, 'a finite number ≥ 0');
-      }
-    } else {
-      this.add('breaker.kind', (breaker as { kind: unknown }).kind, "'consecutive' or 'sampling'");
-    }
-  }
-
-  private add(name: string, value: unknown, expected: string): void {
-    this.problems.push({
-      name,
-      value: typeof value === 'function' ? 'a function' : String(value),
-      expected,
-    });
+/** Both delays valid, and the first no longer than the longest. */
+function checkOrdered(
+  check: OptionChecks,
+  delays: { initialDelayMs: number; maxDelayMs: number },
+  prefix: string,
+): void {
+  const initial = check.delayMs(`${prefix}.initialDelayMs`, delays.initialDelayMs, {
+    allowZero: true,
+  });
+  const max = check.delayMs(`${prefix}.maxDelayMs`, delays.maxDelayMs, { allowZero: true });
+  if (initial && max) {
+    check.atLeast(
+      `${prefix}.maxDelayMs`,
+      delays.maxDelayMs,
+      `${prefix}.initialDelayMs`,
+      delays.initialDelayMs,
+    );
   }
 }
 
-function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
+function checkBreaker(check: OptionChecks, breaker: BreakerOptions): void {
+  if (breaker.kind === 'consecutive') {
+    check.integer('breaker.threshold', breaker.threshold, { min: 1 });
+  } else if (breaker.kind === 'sampling') {
+    check.number('breaker.threshold', breaker.threshold, { above: 0, below: 1 });
+    check.delayMs('breaker.durationMs', breaker.durationMs);
+    if (breaker.minimumRps !== undefined) {
+      check.number('breaker.minimumRps', breaker.minimumRps, { min: 0 });
+    }
+  } else {
+    check.oneOf('breaker.kind', (breaker as { kind: unknown }).kind, ['consecutive', 'sampling']);
+  }
 }
 
 function stripUndefined<O extends object>(value: O | undefined): Partial<O> {

@@ -455,7 +455,7 @@ const NO_DETAIL = {} as const;
 /**
  * Builds the report policy for one backend: a per-attempt timeout, retries with exponential backoff and decorrelated
  * jitter for retryable failures only, and a circuit breaker whose half-open trial is `options.probe`.
- * Throws one `OptionsError` (a `RangeError`) listing every invalid option.
+ * Throws one `OptionsError` (a `TypeError`) listing every invalid option.
  */
 export function createReportPolicy<T>(options: ReportPolicyOptions<T> = {}): ReportPolicy<T> {
   return new ReportPolicy(options);
