@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type ChannelCredentials, credentials, Metadata } from '@grpc/grpc-js';
-import { type OptionProblem, shown } from './options-error.js';
+import { type OptionChecks, shown } from '@windsock/options';
 import { type TransportOptions } from './options.js';
 import { describeError } from './results.js';
 
@@ -15,22 +15,19 @@ export interface TlsFiles {
  * The TLS files, read once at creation so a bad path fails then, not at send; `undefined` for plain text. Both the
  * grpc-js channel and the burst calls' own HTTP/2 connection (burst-session.ts) are built from this.
  */
-export function tlsFilesFor(
-  options: TransportOptions,
-  problems: OptionProblem[],
-): TlsFiles | undefined {
+export function tlsFilesFor(options: TransportOptions, check: OptionChecks): TlsFiles | undefined {
   const { caPath, certPath, keyPath } = options;
   const secure = options.secure === true || caPath !== undefined || certPath !== undefined;
   if (!secure && keyPath === undefined) return undefined;
   if ((certPath === undefined) !== (keyPath === undefined)) {
-    problems.push({
-      name: 'certPath/keyPath',
-      value: `${shown(certPath)}/${shown(keyPath)}`,
-      expected: 'both certPath and keyPath (mTLS), or neither',
-    });
+    check.add(
+      'certPath/keyPath',
+      `${shown(certPath)}/${shown(keyPath)}`,
+      'both certPath and keyPath (mTLS), or neither',
+    );
   }
   const read = (path: string | undefined, option: string): Buffer | undefined =>
-    path === undefined ? undefined : readPem(path, option, problems);
+    path === undefined ? undefined : readPem(path, option, check);
   return {
     ca: read(caPath, 'caPath'),
     cert: read(certPath, 'certPath'),
@@ -44,17 +41,17 @@ export function channelCredentialsFor(tls: TlsFiles | undefined): ChannelCredent
   return credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
 }
 
-function readPem(path: string, option: string, problems: OptionProblem[]): Buffer | undefined {
+function readPem(path: string, option: string, check: OptionChecks): Buffer | undefined {
   let content: Buffer;
   try {
     content = readFileSync(path);
   } catch (error) {
     const reason = describeError(error);
-    problems.push({ name: option, value: shown(path), expected: `a readable file (${reason})` });
+    check.add(option, path, `a readable file (${reason})`);
     return undefined;
   }
   if (!content.includes('-----BEGIN')) {
-    problems.push({ name: option, value: shown(path), expected: 'a PEM file' });
+    check.add(option, path, 'a PEM file');
     return undefined;
   }
   return content;

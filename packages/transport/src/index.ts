@@ -1,6 +1,6 @@
 export { createTransport, type CallOptions, type Transport } from './transport.js';
 export { describeError } from './results.js';
-export { OptionsError, type OptionProblem } from './options-error.js';
+export { OptionsError, type OptionProblem } from '@windsock/options';
 export { transportResultClassifier } from './result-classifier.js';
 export type {
   RetryAdvice,

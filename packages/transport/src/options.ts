@@ -1,5 +1,5 @@
 import { type ChannelOptions } from '@grpc/grpc-js';
-import { type OptionProblem, shown } from './options-error.js';
+import { isHostPort, type OptionChecks } from '@windsock/options';
 
 /** The kinds of call the transport makes; each has its own deadline. */
 export type CallKind =
@@ -80,10 +80,7 @@ export const DEFAULT_DEADLINES: Readonly<Record<CallKind, number>> = {
 export const DEFAULT_RECONNECT_DELAY_MS = 1_000;
 
 /** Splits and de-duplicates the backend list; each bad entry is a problem. */
-export function parseBackends(
-  backends: string | readonly string[],
-  problems: OptionProblem[],
-): string[] {
+export function parseBackends(backends: string | readonly string[], check: OptionChecks): string[] {
   const list = (
     typeof backends === 'string'
       ? backends.split(',')
@@ -93,60 +90,42 @@ export function parseBackends(
   ).map((entry: unknown) => (typeof entry === 'string' ? entry.trim() : entry));
   const addresses = list.filter((entry) => entry !== '');
   if (addresses.length === 0) {
-    problems.push({
-      name: 'backends',
-      value: shown(backends),
-      expected: 'at least one "host:port" (no backend address given)',
-    });
+    check.add('backends', backends, 'at least one "host:port" (no backend address given)');
   }
   const valid: string[] = [];
   for (const address of addresses) {
     if (typeof address === 'string' && isHostPort(address)) valid.push(address);
-    else problems.push({ name: 'backends', value: shown(address), expected: HOST_PORT });
+    else check.add('backends', address, HOST_PORT);
   }
   return [...new Set(valid)];
 }
 
 const HOST_PORT = '"host:port", e.g. "oap:11800"';
 
-function isHostPort(address: string): boolean {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/.exec(address);
-  if (match === null) return false;
-  const port = Number(match[2]);
-  return port > 0 && port <= 65_535;
-}
+/** How the transport's OptionsErrors begin. */
+export const INVALID_TRANSPORT_OPTIONS = 'windsock transport: invalid options';
 
 export function resolveDeadlines(
   deadlines: Partial<Record<CallKind, number>> | undefined,
-  problems: OptionProblem[],
+  check: OptionChecks,
 ): Record<CallKind, number> {
   const resolved = { ...DEFAULT_DEADLINES };
   for (const [kind, ms] of Object.entries(deadlines ?? {})) {
     const name = `deadlines.${kind}`;
     if (!(kind in DEFAULT_DEADLINES)) {
       const kinds = Object.keys(DEFAULT_DEADLINES).join(', ');
-      problems.push({ name, value: shown(ms), expected: `a call kind (${kinds})` });
+      check.add(name, ms, `a call kind (${kinds})`);
     } else if (ms !== undefined) {
-      if (positiveMs(ms, name, problems)) resolved[kind as CallKind] = ms;
+      if (check.delayMs(name, ms)) resolved[kind as CallKind] = ms;
     }
   }
   return resolved;
 }
 
-/** Whether `value` is a positive number of ms; if not, a problem. */
-export function positiveMs(value: unknown, name: string, problems: OptionProblem[]): boolean {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return true;
-  problems.push({ name, value: shown(value), expected: 'a positive number of ms' });
-  return false;
-}
-
 /** The channel options every backend channel gets. */
-export function channelOptionsFor(
-  options: TransportOptions,
-  problems: OptionProblem[],
-): ChannelOptions {
+export function channelOptionsFor(options: TransportOptions, check: OptionChecks): ChannelOptions {
   const reconnectMs = options.reconnectDelayMs ?? DEFAULT_RECONNECT_DELAY_MS;
-  positiveMs(reconnectMs, 'reconnectDelayMs', problems);
+  check.delayMs('reconnectDelayMs', reconnectMs);
   const base: ChannelOptions = {
     'grpc.initial_reconnect_backoff_ms': reconnectMs,
     'grpc.max_reconnect_backoff_ms': reconnectMs,
@@ -156,7 +135,7 @@ export function channelOptionsFor(
   };
   const { keepalive } = options;
   if (keepalive !== undefined) {
-    positiveMs(keepalive.timeMs, 'keepalive.timeMs', problems);
+    check.delayMs('keepalive.timeMs', keepalive.timeMs);
     base['grpc.keepalive_time_ms'] = keepalive.timeMs;
     base['grpc.keepalive_timeout_ms'] = keepalive.timeoutMs ?? 20_000;
     base['grpc.keepalive_permit_without_calls'] = keepalive.permitWithoutCalls === true ? 1 : 0;

@@ -1,7 +1,7 @@
 import { type Command, type KeyStringValuePair } from '@windsock/protocol';
 import { type BackendHealth } from './backend.js';
-import { type OptionProblem, OptionsError } from './options-error.js';
-import { positiveMs } from './options.js';
+import { OptionChecks } from '@windsock/options';
+import { INVALID_TRANSPORT_OPTIONS } from './options.js';
 import { type TransportResult } from './results.js';
 import { type Timers, unrefTimers } from './timers.js';
 import { type Transport } from './transport.js';
@@ -58,12 +58,12 @@ export function startManagementScheduler(
   options: ManagementSchedulerOptions,
 ): ManagementScheduler {
   const timers = options.timers ?? unrefTimers;
-  const problems: OptionProblem[] = [];
+  const check = new OptionChecks();
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 20_000;
-  positiveMs(heartbeatIntervalMs, 'heartbeatIntervalMs', problems);
+  check.delayMs('heartbeatIntervalMs', heartbeatIntervalMs);
   const cdsIntervalMs = options.cdsIntervalMs ?? 20_000;
-  if (cdsIntervalMs !== 0) positiveMs(cdsIntervalMs, 'cdsIntervalMs', problems);
-  if (problems.length > 0) throw new OptionsError(problems);
+  if (cdsIntervalMs !== 0) check.delayMs('cdsIntervalMs', cdsIntervalMs);
+  check.throwIfAny(INVALID_TRANSPORT_OPTIONS);
   const layer = options.layer ?? 'GENERAL';
   const identity = { service: options.service, serviceInstance: options.serviceInstance, layer };
   const usable = (): readonly string[] => {

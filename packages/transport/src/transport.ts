@@ -11,6 +11,7 @@ import {
   MeterReportServicePassThroughDefinition,
   TraceSegmentReportServicePassThroughDefinition,
 } from '@windsock/protocol';
+import { OptionChecks } from '@windsock/options';
 import { Backend, type BackendState, type HealthListener } from './backend.js';
 import { invokeBurst } from './burst-call.js';
 import { type CallSpec, failure, invoke } from './call.js';
@@ -18,11 +19,11 @@ import { callMetadataFor, channelCredentialsFor, tlsFilesFor } from './credentia
 import {
   type CallKind,
   channelOptionsFor,
+  INVALID_TRANSPORT_OPTIONS,
   parseBackends,
   resolveDeadlines,
   type TransportOptions,
 } from './options.js';
-import { type OptionProblem, OptionsError } from './options-error.js';
 import { type TransportResult } from './results.js';
 
 export interface CallOptions {
@@ -70,12 +71,12 @@ export interface Transport {
  * certificate file, a bad deadline): one `OptionsError` listing every problem.
  */
 export function createTransport(options: TransportOptions): Transport {
-  const problems: OptionProblem[] = [];
-  const addresses = parseBackends(options.backends, problems);
-  const deadlines = resolveDeadlines(options.deadlines, problems);
-  const tls = tlsFilesFor(options, problems);
-  const channelOptions = channelOptionsFor(options, problems);
-  if (problems.length > 0) throw new OptionsError(problems);
+  const check = new OptionChecks();
+  const addresses = parseBackends(options.backends, check);
+  const deadlines = resolveDeadlines(options.deadlines, check);
+  const tls = tlsFilesFor(options, check);
+  const channelOptions = channelOptionsFor(options, check);
+  check.throwIfAny(INVALID_TRANSPORT_OPTIONS);
   const credentials = channelCredentialsFor(tls);
   const burstTls = options.clientStreams === 'grpc-js' ? undefined : tls;
   const metadata = callMetadataFor(options);
