@@ -3,4 +3,4 @@ export type { ReporterOptions } from './options.js';
 export { AGENT_METER } from './self-meters.js';
 export type { PipelineName } from './pipeline.js';
 export type { AgentState, AgentStatus, BackendStatus, PipelineStatus } from './status.js';
-export { OptionsError, type OptionProblem } from '@windsock/transport';
+export { OptionsError, type OptionProblem } from '@windsock/options';

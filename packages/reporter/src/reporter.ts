@@ -3,12 +3,12 @@
 // scheduler. Producers put into its sink; the agent asks it for status, flush and close.
 import type { MeterRegistry, Sink } from '@windsock/core';
 import { encodeMessage, FrameEncoder, MeterData } from '@windsock/protocol';
+import { OptionsError } from '@windsock/options';
 import { BackendSet } from '@windsock/resilience';
 import {
   createTransport,
   DEFAULT_RECONNECT_DELAY_MS,
   describeError,
-  OptionsError,
   startManagementScheduler,
   transportResultClassifier,
   type ManagementScheduler,
@@ -220,8 +220,9 @@ function createTransportOrThrow(options: ReporterOptions): Transport {
   } catch (error) {
     // A certificate file that cannot be read is an options problem like any other.
     if (error instanceof OptionsError) throw error;
-    throw new OptionsError([
-      { name: 'transport', value: options.backends.join(','), expected: describeError(error) },
-    ]);
+    throw new OptionsError(
+      [{ name: 'transport', value: options.backends.join(','), expected: describeError(error) }],
+      'windsock reporter: invalid options',
+    );
   }
 }
