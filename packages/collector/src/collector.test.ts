@@ -36,6 +36,14 @@ describe('startCollector', () => {
     expect(collector.status()).toMatchObject({ listener: 'up', heldConnections: 0 });
   });
 
+  it('rejects bad options with one OptionsError listing each of them', async () => {
+    await expect(startCollector({ retain: -1, port: 70_000 })).rejects.toThrow(
+      'windsock collector: invalid options (2 problems):\n' +
+        '  - retain = -1: expected an integer ≥ 0\n' +
+        '  - port = 70000: expected an integer ≥ 0 and ≤ 65535',
+    );
+  });
+
   it('fails to start on a port that is taken', async () => {
     const { collector: first } = await start();
     await expect(startCollector({ port: first.port })).rejects.toThrow(/EADDRINUSE/);

@@ -1,5 +1,6 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { Event, LogData, MeterData, SegmentObject } from '@windsock/protocol';
+import { OptionChecks } from '@windsock/options';
 import { type AgentConfiguration } from './configuration.js';
 import {
   applyCallFault,
@@ -12,6 +13,7 @@ import {
   type ServiceName,
 } from './fault.js';
 import { startFlapping } from './flap.js';
+import { INVALID_COLLECTOR_OPTIONS } from './ring.js';
 import { PortGate } from './gate.js';
 import { addSkyWalkingServices } from './services.js';
 import {
@@ -103,6 +105,11 @@ const DEFAULT_RETAIN = 10_000;
 
 /** Starts a SkyWalking v3 collector: a real @grpc/grpc-js server with run-time fault injection. */
 export async function startCollector(options: CollectorOptions = {}): Promise<Collector> {
+  const check = new OptionChecks();
+  if (options.retain !== undefined) check.integer('retain', options.retain, { min: 0 });
+  if (options.port !== undefined) check.integer('port', options.port, { min: 0, max: 65_535 });
+  if (options.random !== undefined) check.function('random', options.random);
+  check.throwIfAny(INVALID_COLLECTOR_OPTIONS);
   const host = options.host ?? '127.0.0.1';
   const waiters = new ConditionWaiters();
   const store = new CollectorStore(options.retain ?? DEFAULT_RETAIN, () => waiters.notify());

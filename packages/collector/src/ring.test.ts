@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { OptionsError } from '@windsock/options';
 import { RingBuffer } from './ring.js';
 
 describe('RingBuffer', () => {
@@ -32,7 +33,7 @@ describe('RingBuffer', () => {
   });
 
   it('rejects a negative or fractional capacity', () => {
-    expect(() => new RingBuffer(-1)).toThrow(RangeError);
-    expect(() => new RingBuffer(1.5)).toThrow(RangeError);
+    expect(() => new RingBuffer(-1)).toThrow(OptionsError);
+    expect(() => new RingBuffer(1.5)).toThrow('capacity = 1.5: expected an integer ≥ 0');
   });
 });

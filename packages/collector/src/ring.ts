@@ -1,3 +1,8 @@
+import { OptionChecks } from '@windsock/options';
+
+/** How the collector's OptionsErrors begin. */
+export const INVALID_COLLECTOR_OPTIONS = 'windsock collector: invalid options';
+
 /**
  * A fixed-capacity FIFO that overwrites its oldest item when full: retained memory stays bounded however long the
  * collector runs, while the caller keeps exact totals elsewhere.
@@ -8,9 +13,9 @@ export class RingBuffer<T> {
   private length = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 0) {
-      throw new RangeError('capacity must be a non-negative integer');
-    }
+    const check = new OptionChecks();
+    check.integer('capacity', capacity, { min: 0 });
+    check.throwIfAny(INVALID_COLLECTOR_OPTIONS);
     this.slots = new Array<T | undefined>(capacity);
   }
 
