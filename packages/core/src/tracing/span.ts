@@ -4,6 +4,8 @@ import { type Segment } from './segment.js';
 import { stringifyValue, truncate } from './tag-value.js';
 import { type Span } from './types.js';
 
+const kSpanRecord = Symbol.for('windsock.span-record');
+
 /**
  * A span under construction. `data` is the plain protocol object the segment reports, so finishing a segment
  * hands the sink exactly what the encoder reads, with no copy and no back-references.
@@ -14,6 +16,11 @@ import { type Span } from './types.js';
  * tracer only.
  */
 export class SpanRecord implements Span {
+  /** See `isSpanRecord`. */
+  get [kSpanRecord](): true {
+    return true;
+  }
+
   ended = false;
   /** Whether `error()` logged an exception on this span already: it logs at most one (see `error`). */
   private errorLogged = false;
@@ -148,6 +155,19 @@ export class SpanRecord implements Span {
     tracer.counters.valuesTruncated += 1;
     return truncate(text, tracer.maxTagValueLength);
   }
+}
+
+/**
+ * Whether `value` is a span of any loaded copy of core (its ES module and CommonJS builds): the async context is one
+ * per process, and an integration's `spanClass` may extend another copy's `SpanRecord` than its tracer's.
+ */
+export function isSpanRecord(value: unknown): value is SpanRecord {
+  return (
+    value instanceof SpanRecord ||
+    (typeof value === 'object' &&
+      value !== null &&
+      (value as { [kSpanRecord]?: unknown })[kSpanRecord] === true)
+  );
 }
 
 /** Longest `stack` an error log keeps by default, in UTF-16 units (a stack and a few causes). */

@@ -21,7 +21,7 @@ import { crossProcessRef, crossThreadRef, extract, injectHeaders } from '../prop
 import { RateSampler } from './sampler.js';
 import { type Sink } from '../sink.js';
 import { Segment, type SegmentOwner } from './segment.js';
-import { DEFAULT_MAX_ERROR_STACK_LENGTH, NOOP_SPAN, SpanRecord } from './span.js';
+import { DEFAULT_MAX_ERROR_STACK_LENGTH, isSpanRecord, NOOP_SPAN, type SpanRecord } from './span.js';
 import {
   type ActiveContext,
   type EntrySpanOptions,
@@ -190,7 +190,7 @@ export class Tracer implements SegmentOwner {
 
   /** Runs `fn` with `span` active: spans started inside it, synchronously or later, become its children. */
   withSpan<T>(span: Span, fn: () => T): T {
-    if (span instanceof SpanRecord) return contextStorage.run(span, fn);
+    if (isSpanRecord(span)) return contextStorage.run(span, fn);
     return fn();
   }
 
