@@ -156,7 +156,7 @@ export class AttributeState {
 
 /** Where a span's `AttributeState` lives; made by the first write that needs it (mapped keys need none). */
 export interface AttributeHolder {
-  attributeState: AttributeState | undefined;
+  attributeState(): AttributeState;
 }
 
 /**
@@ -192,7 +192,7 @@ export function writeAttribute(
   if (value === undefined || value === null) return undefined;
   const mapped = TAG_KEYS[key];
   if (mapped === undefined) {
-    const state = (holder.attributeState ??= new AttributeState());
+    const state = holder.attributeState();
     if (state.unmapped >= MAX_ATTRIBUTE_TAGS) return undefined;
     state.unmapped += 1;
     span.tag(key, tagValue(value));
@@ -204,7 +204,7 @@ export function writeAttribute(
     span.tag(mapped, mapped === 'db.statement' && text.length > max ? text.slice(0, max) : text);
   }
   if (key !== 'http.route' && mapped !== 'http.method') return undefined;
-  const state = (holder.attributeState ??= new AttributeState());
+  const state = holder.attributeState();
   if (key === 'http.route') state.route = tagValue(value);
   else state.method = tagValue(value);
   return state.method !== undefined && state.route !== undefined

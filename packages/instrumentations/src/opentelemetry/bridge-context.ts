@@ -10,7 +10,7 @@ export const kWindsockSpan = Symbol.for('windsock.otel.span');
 
 /**
  * The windsock span behind an OpenTelemetry span, when it is one of ours. Such a span is also the context holding
- * just itself (see `SpanAdapter`).
+ * just itself (see `BridgedSpan`).
  */
 export function windsockSpanOf(span: unknown): Span | undefined {
   if (typeof span !== 'object' || span === null) return undefined;

@@ -4,7 +4,7 @@ import { NOOP_SPAN, type Span, type Tracer } from '@windsock/core';
 import type * as otel from '@opentelemetry/api';
 import { type AnyFunction, bindEmitter, bindFunction } from './bind-emitter.js';
 import { BridgeContext, EMPTY_CONTEXT, SPAN_KEY, windsockSpanOf } from './bridge-context.js';
-import { type SpanAdapter } from './span-adapter.js';
+import { type OtelSpan } from './tracer-provider.js';
 
 /** A context OpenTelemetry code made active, and the windsock span that was active with it. */
 interface Frame {
@@ -26,14 +26,14 @@ export class BridgeContextManager implements otel.ContextManager {
 
   constructor(
     private readonly tracer: Tracer,
-    /** The OpenTelemetry view of a windsock span (the adapter for spans OpenTelemetry started). */
-    private readonly viewOf: (span: Span) => SpanAdapter,
+    /** The OpenTelemetry span of a windsock span (itself for spans OpenTelemetry started). */
+    private readonly viewOf: (span: Span) => OtelSpan,
   ) {}
 
   active(): otel.Context {
     const span = this.tracer.activeSpan();
     const frame = this.frames.getStore();
-    // A span adapter is also the context holding just that span.
+    // An OpenTelemetry span of ours is also the context holding just that span.
     if (frame === undefined) return span === undefined ? EMPTY_CONTEXT : this.viewOf(span);
     if (frame.span === span) return frame.context;
     // A windsock span opened inside the frame: the frame's values with that span.
@@ -57,33 +57,25 @@ export class BridgeContextManager implements otel.ContextManager {
     ...args: A
   ): ReturnType<F> {
     const call = (): ReturnType<F> => fn.apply(thisArg, args);
-    const adapter = context.getValue(SPAN_KEY);
-    const span = windsockSpanOf(adapter);
+    const otelSpan = context.getValue(SPAN_KEY);
+    const span = windsockSpanOf(otelSpan);
     if (span !== undefined && span !== NOOP_SPAN) {
       if (
-        context === adapter ||
+        context === otelSpan ||
         (context instanceof BridgeContext && context.values === undefined)
       ) {
         // Just a span: derived from windsock's context, unless an outer frame's values would show through.
-        if (this.frames.getStore() === undefined) {
-          (adapter as Partial<SpanAdapter>).activate?.();
-          return this.tracer.withSpan(span, call);
-        }
+        if (this.frames.getStore() === undefined) return this.tracer.withSpan(span, call);
       }
       return this.frames.run({ context, span }, () => this.tracer.withSpan(span, call));
     }
-    // No windsock span in it (the root context, or another provider's span): OpenTelemetry code sees the context as
-    // given, and windsock's own spans keep the active windsock span as their parent.
-    return this.frames.run({ context, span: this.tracer.activeSpan() }, call);
-  }
-
-  /**
-   * Runs `fn` with `span` active in the active context: `startActiveSpan` without a context given. No frame: the
-   * active context is the outer frame's values (if any) with the active span, which is what `active()` derives.
-   */
-  withActiveSpan<T>(span: SpanAdapter, fn: () => T): T {
-    span.activate();
-    return this.tracer.withSpan(span.record, fn);
+    if (span === NOOP_SPAN) {
+      // A span that records nothing (a suppressed context): windsock's own spans keep the active span as parent.
+      return this.frames.run({ context, span: this.tracer.activeSpan() }, call);
+    }
+    // No windsock span in it (the root context, another provider's span): as in OpenTelemetry, no span is active
+    // inside, so windsock's own spans started there begin new traces too.
+    return this.frames.run({ context, span: undefined }, () => this.tracer.withoutSpan(call));
   }
 
   bind<T>(context: otel.Context, target: T): T {

@@ -366,6 +366,59 @@ describe('opentelemetry bridge', () => {
     );
   });
 
+  it('runs context.with(ROOT_CONTEXT) and a foreign span context with no span active, as OpenTelemetry does', async () => {
+    const entry = harness.tracer.startEntrySpan('GET:/orders');
+    const seen: Record<string, unknown> = {};
+    await harness.tracer.withSpan(entry, () =>
+      otelTracer.startActiveSpan('outer', async (outer) => {
+        await api.context.with(api.ROOT_CONTEXT, async () => {
+          seen.rootActive = api.trace.getActiveSpan();
+          seen.rootNative = harness.tracer.activeSpan();
+          await nextTurn();
+          seen.rootLater = api.trace.getActiveSpan() ?? harness.tracer.activeSpan();
+          harness.tracer.startLocalSpan('native in root').end();
+          otelTracer.startSpan('otel in root').end();
+        });
+        const foreign = api.trace.wrapSpanContext({
+          traceId: '0af7651916cd43dd8448eb211c80319c',
+          spanId: 'b7ad6b7169203331',
+          traceFlags: 1,
+        });
+        api.context.with(api.trace.setSpan(api.ROOT_CONTEXT, foreign), () => {
+          seen.foreignActive = api.trace.getActiveSpan();
+          harness.tracer.startLocalSpan('native under foreign').end();
+        });
+        otelTracer.startSpan('given root context', {}, api.ROOT_CONTEXT).end();
+        otelTracer.startSpan('root option', { root: true }).end();
+        seen.outerAfter = api.trace.getActiveSpan() === outer;
+        outer.end();
+      }),
+    );
+    entry.end();
+    expect(seen.rootActive).toBeUndefined();
+    expect(seen.rootNative).toBeUndefined();
+    expect(seen.rootLater).toBeUndefined();
+    expect(seen.outerAfter).toBe(true);
+    expect((seen.foreignActive as Otel.Span).spanContext().spanId).toBe('b7ad6b7169203331');
+    const segments = await vi.waitFor(() => {
+      expect(harness.sink.segments).toHaveLength(6);
+      return harness.sink.segments;
+    });
+    const request = segments.find((s) => s.spans.some((x) => x.operationName === 'GET:/orders'))!;
+    expect(request.spans.map((x) => x.operationName)).toEqual(['GET:/orders', 'outer']);
+    for (const name of [
+      'native in root',
+      'otel in root',
+      'native under foreign',
+      'given root context',
+      'root option',
+    ]) {
+      const own = segments.find((s) => s.spans.some((x) => x.operationName === name))!;
+      expect(own.traceId, name).not.toBe(request.traceId);
+      expect(own.spans, name).toMatchObject([{ operationName: name, parentSpanId: -1, refs: [] }]);
+    }
+  });
+
   it('lets OpenTelemetry code tag the active windsock span but not end it', async () => {
     const native = harness.tracer.startLocalSpan('native');
     harness.tracer.withSpan(native, () => {

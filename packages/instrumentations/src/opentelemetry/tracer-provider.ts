@@ -1,10 +1,28 @@
-import { type InstrumentationSettings, NOOP_SPAN, type Span, type Tracer } from '@windsock/core';
+import {
+  type EntrySpanOptions,
+  type InstrumentationSettings,
+  type LocalSpanOptions,
+  NOOP_SPAN,
+  type Span,
+  type Tracer,
+} from '@windsock/core';
 import { SpanLayer } from '@windsock/protocol';
 import type * as otel from '@opentelemetry/api';
-import { operationOf, type OtelAttributes, OtelSpanKind, peerOf, shapeOf } from './attributes.js';
+import {
+  operationOf,
+  type OtelAttributes,
+  OtelSpanKind,
+  peerOf,
+  shapeOf,
+  type SpanShape,
+} from './attributes.js';
 import { SPAN_KEY, windsockSpanOf } from './bridge-context.js';
+import { BridgedSpan, bridgedSpanClass } from './bridged-span.js';
 import { BridgeContextManager } from './context-manager.js';
-import { activatedAdapterOf, SpanAdapter } from './span-adapter.js';
+import { SpanView } from './span-view.js';
+
+/** What OpenTelemetry code holds as a span: a bridged span, or a view of a windsock span it did not start. */
+export type OtelSpan = BridgedSpan | SpanView;
 
 // @opentelemetry/core's `suppressTracing` key: exporters and SDK internals mark their own work with it.
 const SUPPRESS_TRACING_KEY = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
@@ -21,13 +39,23 @@ export class BridgeTracerProvider implements otel.TracerProvider {
   private readonly tracers = new Map<string, BridgeTracer>();
   // The last view made, so repeated `trace.getActiveSpan()` calls in one windsock span return one object. Not a
   // WeakMap of every span: a map whose values hold their keys keeps short-lived spans alive into old space.
-  private lastView: SpanAdapter | undefined;
+  private lastView: SpanView | undefined;
+  /** What a suppressed context gets: one span for all, recording nothing. */
+  readonly nonRecording: SpanView;
+  private readonly spanClass: typeof BridgedSpan;
+  // The tracer's options for each span shape with this provider's span class, made once per shape and shared.
+  private readonly localOptions: LocalSpanOptions;
+  private readonly shapeOptions = new Map<SpanShape, LocalSpanOptions>();
+  private readonly rootOptions = new Map<SpanShape, EntrySpanOptions>();
 
   constructor(
     readonly tracer: Tracer,
     readonly settings: InstrumentationSettings,
   ) {
     this.contextManager = new BridgeContextManager(tracer, (span) => this.viewOf(span));
+    this.nonRecording = new SpanView(NOOP_SPAN, settings);
+    this.spanClass = bridgedSpanClass(settings);
+    this.localOptions = Object.freeze({ spanClass: this.spanClass });
   }
 
   getTracer(name: string, version?: string, options?: otel.TracerOptions): otel.Tracer {
@@ -44,12 +72,12 @@ export class BridgeTracerProvider implements otel.TracerProvider {
    * The OpenTelemetry view of a windsock span that is active without an OpenTelemetry context of its own: one
    * opened by windsock's API or a plugin, seen from OpenTelemetry code.
    */
-  viewOf(span: Span): SpanAdapter {
-    const own = activatedAdapterOf(span);
-    if (own !== undefined) return own;
+  viewOf(span: Span): OtelSpan {
+    // A bridged span (of any loaded copy of the bridge) is its own view.
+    if (windsockSpanOf(span) === span) return span as BridgedSpan;
     const last = this.lastView;
     if (last?.record === span) return last;
-    return (this.lastView = new SpanAdapter(span, this.settings, false));
+    return (this.lastView = new SpanView(span, this.settings));
   }
 
   /** Opens the windsock span for an OpenTelemetry span; see the README's table for the rules. */
@@ -57,12 +85,10 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     name: string,
     options: otel.SpanOptions | undefined,
     context: otel.Context | undefined,
-  ): SpanAdapter {
+  ): OtelSpan {
     // Without a context and outside any frame the parent is windsock's active span: read it, make no context.
     const parentContext = context ?? this.contextManager.activeFrameContext();
-    if (parentContext?.getValue(SUPPRESS_TRACING_KEY) === true) {
-      return new SpanAdapter(NOOP_SPAN, this.settings, true);
-    }
+    if (parentContext?.getValue(SUPPRESS_TRACING_KEY) === true) return this.nonRecording;
     const active = this.tracer.activeSpan();
     const parent =
       options?.root === true
@@ -73,14 +99,18 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     const attributes = options?.attributes as OtelAttributes | undefined;
     const kind = options?.kind ?? OtelSpanKind.INTERNAL;
     const record =
-      parent === undefined || parent === active
+      parent === active
         ? this.open(String(name), kind, attributes, parent !== undefined)
-        : parent === NOOP_SPAN
-          ? NOOP_SPAN
-          : this.tracer.withSpan(parent, () => this.open(String(name), kind, attributes, true));
-    const span = new SpanAdapter(record, this.settings, true);
-    span.startAttributes(attributes);
-    return span;
+        : parent === undefined
+          ? // A context without a windsock span (the root context, `root: true`): a new trace, as in OpenTelemetry.
+            this.tracer.withoutSpan(() => this.open(String(name), kind, attributes, false))
+          : parent === NOOP_SPAN
+            ? NOOP_SPAN
+            : this.tracer.withSpan(parent, () => this.open(String(name), kind, attributes, true));
+    // The tracer makes every span of this provider as its span class; the no-op span is all it returns otherwise.
+    if (!(record instanceof BridgedSpan)) return this.nonRecording;
+    record.startAttributes(attributes);
+    return record;
   }
 
   private open(
@@ -90,25 +120,43 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     hasParent: boolean,
   ): Span {
     if (attributes === undefined && kind === OtelSpanKind.INTERNAL) {
-      return this.tracer.startLocalSpan(name);
+      return this.tracer.startLocalSpan(name, this.localOptions);
     }
     const shape = shapeOf(kind, attributes);
     const operation = operationOf(name, attributes);
     if (!hasParent && (kind === OtelSpanKind.SERVER || kind === OtelSpanKind.CONSUMER)) {
       // Work arriving from outside with no windsock span around it (a consumer loop, a server windsock does not
       // instrument): an entry span, never a child of whatever context the callback happened to run in.
-      return this.tracer.startEntrySpan(operation, { ...shape, root: true });
+      return this.tracer.startEntrySpan(operation, this.rootOptionsOf(shape));
     }
     const peer =
       kind === OtelSpanKind.CLIENT || kind === OtelSpanKind.PRODUCER
         ? peerOf(attributes)
         : undefined;
     if (peer !== undefined) {
-      const span = this.tracer.startExitSpan(operation, peer, shape);
+      const span = this.tracer.startExitSpan(operation, peer, this.optionsOf(shape));
       if (shape.layer === SpanLayer.MQ) span.tag('mq.broker', peer);
       return span;
     }
-    return this.tracer.startLocalSpan(operation, shape);
+    return this.tracer.startLocalSpan(operation, this.optionsOf(shape));
+  }
+
+  private optionsOf(shape: SpanShape): LocalSpanOptions {
+    let options = this.shapeOptions.get(shape);
+    if (options === undefined) {
+      options = Object.freeze({ ...shape, spanClass: this.spanClass });
+      this.shapeOptions.set(shape, options);
+    }
+    return options;
+  }
+
+  private rootOptionsOf(shape: SpanShape): EntrySpanOptions {
+    let options = this.rootOptions.get(shape);
+    if (options === undefined) {
+      options = Object.freeze({ ...shape, root: true, spanClass: this.spanClass });
+      this.rootOptions.set(shape, options);
+    }
+    return options;
   }
 }
 
@@ -162,8 +210,9 @@ class BridgeTracer implements otel.Tracer {
     const context = given >= 4 ? (third as otel.Context | undefined) : undefined;
     const span = this.provider.startSpan(name, options, context);
     const manager = this.provider.contextManager;
-    if (context === undefined && span.record !== NOOP_SPAN) {
-      return manager.withActiveSpan(span, () => fn(span)) as ReturnType<F>;
+    if (context === undefined && span instanceof BridgedSpan) {
+      // Active in the active context: windsock's span is all there is to set (`active()` derives the context).
+      return this.provider.tracer.withSpan(span, () => fn(span)) as ReturnType<F>;
     }
     const parent = context ?? manager.active();
     return manager.with(parent.setValue(SPAN_KEY, span), () => fn(span)) as ReturnType<F>;
