@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MAX_TIMER_DELAY_MS, OptionChecks } from './option-checks.js';
 import { OptionsError } from './options-error.js';
@@ -67,6 +69,17 @@ describe('OptionChecks', () => {
     expect(problemsOf((c) => c.oneOf('overflow', 'drop-newest', overflows))).toEqual([]);
     expect(problemsOf((c) => c.oneOf('overflow', 'DROP-NEWEST', overflows))).toEqual([
       'overflow = "DROP-NEWEST": expected one of "drop-oldest", "drop-newest"',
+    ]);
+  });
+
+  it('readableFile: a file this process can read, or why not', () => {
+    const here = fileURLToPath(import.meta.url);
+    expect(problemsOf((c) => c.readableFile('tlsCaPath', here))).toEqual([]);
+    expect(problemsOf((c) => c.readableFile('tlsCaPath', dirname(here)))).toEqual([
+      `tlsCaPath = ${JSON.stringify(dirname(here))}: expected a readable file (a directory)`,
+    ]);
+    expect(problemsOf((c) => c.readableFile('tlsCaPath', '/nonexistent/ca.pem'))).toEqual([
+      'tlsCaPath = "/nonexistent/ca.pem": expected a readable file (ENOENT)',
     ]);
   });
 

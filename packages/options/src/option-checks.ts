@@ -1,5 +1,6 @@
 // Checkers record a problem instead of throwing, so that one OptionsError can list every problem at once. Each takes
 // the option's name first, then the value given; each answers whether the value passed.
+import { accessSync, constants, statSync } from 'node:fs';
 import { type OptionProblem, OptionsError } from './options-error.js';
 import { shown } from './shown.js';
 
@@ -75,6 +76,14 @@ export class OptionChecks {
     return false;
   }
 
+  /** A path this process can read as a file; if not, the expected form says why (an error code, or a directory). */
+  readableFile(name: string, path: string): boolean {
+    const reason = unreadableReason(path);
+    if (reason === undefined) return true;
+    this.add(name, path, `a readable file (${reason})`);
+    return false;
+  }
+
   /** `value` no greater than another option's: a minimum above its maximum is a problem of the minimum. */
   atMost(name: string, value: number, limitName: string, limit: number): boolean {
     if (value <= limit) return true;
@@ -92,6 +101,15 @@ export class OptionChecks {
   /** Throws one OptionsError listing every problem recorded, if there is any. */
   throwIfAny(heading: string): void {
     if (this.found.length > 0) throw new OptionsError([...this.found], heading);
+  }
+}
+
+function unreadableReason(path: string): string | undefined {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isDirectory() ? 'a directory' : undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? String(error);
   }
 }
 
