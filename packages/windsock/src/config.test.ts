@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { OptionsError } from '@windsock/options';
 import { describe, expect, it } from 'vitest';
 import { instrumentationTable, LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
 import {
@@ -126,7 +127,10 @@ describe('resolveConfig', () => {
         'tlsCertPath/tlsKeyPath',
       ].sort(),
     );
+    // The one error every windsock package throws for bad options, so one instanceof catches them all.
+    expect(error).toBeInstanceOf(OptionsError);
     const message = (error as Error).message;
+    expect(message).toMatch(/^windsock: invalid configuration \(7 problems\):\n/);
     expect(message).toContain('sampleRate = 2: expected a number from 0 to 1');
     expect(message).toContain('SW_AGENT_HEARTBEAT_INTERVAL (heartbeatIntervalMs) = "often"');
   });

@@ -1,7 +1,12 @@
 // Reads the settings table (settings.ts): options first, then `SW_*` variables, then defaults. Every problem is
 // collected before one ConfigError is thrown, so a user fixes all of them in one go.
-import { accessSync, constants, statSync } from 'node:fs';
-import type { Parsed } from './parse.js';
+import {
+  OptionChecks,
+  OptionsError,
+  shown,
+  type OptionProblem,
+  type Parsed,
+} from '@windsock/options';
 import { type AgentConfig, type AgentOptions } from './options.js';
 import { SETTINGS, type Setting } from './settings.js';
 
@@ -13,20 +18,13 @@ export {
 } from './options.js';
 export { PLUGIN_NAMES, SETTINGS } from './settings.js';
 
-export interface ConfigProblem {
-  /** The option name, and the environment variable when the value came from one. */
-  name: string;
-  value: string;
-  expected: string;
-}
+/** One bad setting; its name is the option's, with the environment variable when the value came from one. */
+export type ConfigProblem = OptionProblem;
 
-/** Bad configuration: every problem at once, each with its name, the value given and the accepted form. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
-    super(
-      `windsock: invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  - ${p.name} = ${p.value}: expected ${p.expected}`).join('\n'),
-    );
+/** Bad configuration: the OptionsError every windsock package throws, headed as the agent's configuration. */
+export class ConfigError extends OptionsError {
+  constructor(problems: readonly ConfigProblem[]) {
+    super(problems, 'windsock: invalid configuration');
     this.name = 'ConfigError';
   }
 }
@@ -38,17 +36,15 @@ export function resolveConfig(
   options: AgentOptions = {},
   env: NodeJS.ProcessEnv = process.env,
 ): AgentConfig {
-  const problems: ConfigProblem[] = [];
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ConfigError([{ name: 'options', value: show(options), expected: 'an object' }]);
+    throw new ConfigError([{ name: 'options', value: shown(options), expected: 'an object' }]);
   }
+  const check = new OptionChecks();
   for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key))
-      problems.push({
-        name: key,
-        value: show((options as Record<string, unknown>)[key]),
-        expected: 'no such option (check the spelling)',
-      });
+    if (!OPTION_KEYS.has(key)) {
+      const value = (options as Record<string, unknown>)[key];
+      check.add(key, value, 'no such option (check the spelling)');
+    }
   }
   const config: Record<string, unknown> = {};
   // Where each value came from, so a problem between two settings names the variables a user actually set.
@@ -71,53 +67,38 @@ export function resolveConfig(
       config[s.key] = parsed.value;
     } else {
       const name = variable === undefined ? s.key : `${variable.name} (${s.key})`;
-      problems.push({ name, value: show(raw), expected: s.form });
+      check.add(name, raw, s.form);
       config[s.key] = s.fallback();
     }
   }
   if (options.diagnostics !== undefined && typeof options.diagnostics !== 'function') {
-    problems.push({
-      name: 'diagnostics',
-      value: show(options.diagnostics),
-      expected: 'a function (line: string) => void',
-    });
+    check.add('diagnostics', options.diagnostics, 'a function (line: string) => void');
   }
   const resolved = config as unknown as AgentConfig;
   if ((resolved.tlsCertPath === undefined) !== (resolved.tlsKeyPath === undefined)) {
-    problems.push({
-      name: `${sourceOf('tlsCertPath')}/${sourceOf('tlsKeyPath')}`,
-      value: `${show(resolved.tlsCertPath)}/${show(resolved.tlsKeyPath)}`,
-      expected: 'both set (mTLS) or neither',
-    });
+    check.addAll([
+      {
+        name: `${sourceOf('tlsCertPath')}/${sourceOf('tlsKeyPath')}`,
+        value: `${shown(resolved.tlsCertPath)}/${shown(resolved.tlsKeyPath)}`,
+        expected: 'both set (mTLS) or neither',
+      },
+    ]);
   }
   // Certificate files are read when the transport is built; a path that cannot be read is reported here, under the
   // name the user set, with the other problems.
   for (const key of ['tlsCaPath', 'tlsCertPath', 'tlsKeyPath'] as const) {
     const path = resolved[key];
-    if (path === undefined) continue;
-    const unreadable = unreadableReason(path);
-    if (unreadable !== undefined)
-      problems.push({
-        name: sourceOf(key),
-        value: show(path),
-        expected: `a readable file (${unreadable})`,
-      });
+    if (path !== undefined) check.readableFile(sourceOf(key), path);
   }
-  if (resolved.probeMinDelayMs > resolved.probeMaxDelayMs) {
-    problems.push({
-      name: sourceOf('probeMinDelayMs'),
-      value: String(resolved.probeMinDelayMs),
-      expected: `at most probeMaxDelayMs (${resolved.probeMaxDelayMs})`,
-    });
-  }
-  if (resolved.retryInitialDelayMs > resolved.retryMaxDelayMs) {
-    problems.push({
-      name: sourceOf('retryInitialDelayMs'),
-      value: String(resolved.retryInitialDelayMs),
-      expected: `at most retryMaxDelayMs (${resolved.retryMaxDelayMs})`,
-    });
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
+  const { probeMinDelayMs, probeMaxDelayMs, retryInitialDelayMs, retryMaxDelayMs } = resolved;
+  check.atMost(sourceOf('probeMinDelayMs'), probeMinDelayMs, 'probeMaxDelayMs', probeMaxDelayMs);
+  check.atMost(
+    sourceOf('retryInitialDelayMs'),
+    retryInitialDelayMs,
+    'retryMaxDelayMs',
+    retryMaxDelayMs,
+  );
+  if (check.problems.length > 0) throw new ConfigError(check.problems);
   if (resolved.tlsCaPath !== undefined || resolved.tlsCertPath !== undefined)
     resolved.secure = true;
   return resolved;
@@ -133,27 +114,6 @@ function variableSet(
     if (value !== undefined && value !== '') return { name, value };
   }
   return undefined;
-}
-
-/** Why `path` cannot be read as a file (an error code such as ENOENT, or "a directory"), or undefined. */
-function unreadableReason(path: string): string | undefined {
-  try {
-    accessSync(path, constants.R_OK);
-    return statSync(path).isDirectory() ? 'a directory' : undefined;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? String(error);
-  }
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 200 ? `${value.slice(0, 200)}…` : value);
-  if (typeof value === 'function') return 'a function';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
 
 /** The README's configuration table, generated from SETTINGS. */

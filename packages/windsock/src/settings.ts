@@ -15,7 +15,7 @@ import {
   parseNumber,
   parseString,
   type Parsed,
-} from './parse.js';
+} from '@windsock/options';
 import { LOG_LEVELS, type AgentConfig } from './options.js';
 
 export interface Setting<K extends keyof AgentConfig> {
