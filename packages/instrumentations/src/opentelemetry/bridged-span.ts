@@ -1,0 +1,144 @@
+import { type InstrumentationSettings, type Span, SpanRecord } from '@windsock/core';
+import type * as otel from '@opentelemetry/api';
+import {
+  type AttributeHolder,
+  type OtelAttributes,
+  writeAttribute,
+  writeAttributes,
+} from './attributes.js';
+import {
+  BridgeContext,
+  EMPTY_CONTEXT,
+  kWindsockSpan,
+  SPAN_KEY,
+  withSpan,
+} from './bridge-context.js';
+import { eventFields, OtelSpanState, spanContextOf, STATUS_ERROR } from './otel-span-state.js';
+
+/**
+ * A span OpenTelemetry code started: windsock's span itself, made by the tracer as this subclass (`spanClass`), with
+ * the OpenTelemetry `Span` methods. No wrapper per span and no link from the windsock span to one: what
+ * `context.active()` finds as windsock's active span is already the OpenTelemetry span. It is also the context
+ * holding just itself, so making it active allocates no context. Every method is safe in any state and never throws.
+ */
+export class BridgedSpan extends SpanRecord implements otel.Span, otel.Context, AttributeHolder {
+  /** On the prototype of each provider's subclass (`bridgedSpanClass`), so no span carries it. */
+  declare readonly settings: InstrumentationSettings;
+  private otelState: OtelSpanState | undefined = undefined;
+
+  /** Read by `windsockSpanOf`: a bridged span is its own windsock span. */
+  get [kWindsockSpan](): Span {
+    return this;
+  }
+
+  attributeState(): OtelSpanState {
+    return (this.otelState ??= new OtelSpanState());
+  }
+
+  getValue(key: symbol): unknown {
+    return key === SPAN_KEY ? this : undefined;
+  }
+
+  setValue(key: symbol, value: unknown): otel.Context {
+    if (key === SPAN_KEY) return withSpan(value, undefined);
+    return new BridgeContext(this, new Map([[key, value]]));
+  }
+
+  deleteValue(key: symbol): otel.Context {
+    return key === SPAN_KEY ? EMPTY_CONTEXT : this;
+  }
+
+  spanContext(): otel.SpanContext {
+    const state = this.attributeState();
+    return (state.ids ??= spanContextOf(this));
+  }
+
+  /** Tags the start attributes; the operation name they imply was set when the span opened. */
+  startAttributes(attributes: OtelAttributes | undefined): void {
+    if (attributes === undefined) return;
+    try {
+      writeAttributes(this, this.settings, this, attributes);
+    } catch {
+      // A hostile attribute object: keep what was written.
+    }
+  }
+
+  setAttribute(key: string, value: otel.SpanAttributeValue): this {
+    try {
+      const operation = writeAttribute(this, this.settings, this, String(key), value);
+      if (operation !== undefined) this.setOperationName(operation);
+    } catch {
+      // Never into the caller.
+    }
+    return this;
+  }
+
+  setAttributes(attributes: otel.SpanAttributes): this {
+    try {
+      const operation = writeAttributes(this, this.settings, this, attributes);
+      if (operation !== undefined) this.setOperationName(operation);
+    } catch {
+      // Never into the caller.
+    }
+    return this;
+  }
+
+  addEvent(name: string, attributesOrTime?: otel.SpanAttributes | otel.TimeInput): this {
+    try {
+      this.log(eventFields(name, attributesOrTime));
+    } catch {
+      // Never into the caller.
+    }
+    return this;
+  }
+
+  // SkyWalking spans have no links; a span's parent is its only relation.
+  addLink(): this {
+    return this;
+  }
+
+  addLinks(): this {
+    return this;
+  }
+
+  setStatus(status: otel.SpanStatus): this {
+    try {
+      if ((status?.code as number | undefined) === STATUS_ERROR)
+        this.attributeState().errorStatus = status.message ?? 'status ERROR';
+    } catch {
+      // Never into the caller.
+    }
+    return this;
+  }
+
+  updateName(name: string): this {
+    this.setOperationName(String(name));
+    return this;
+  }
+
+  /** Ends the span; the end time given is not used (windsock's clock times the span). */
+  override end(): void {
+    const state = this.otelState;
+    if (state?.errorStatus !== undefined && !state.exceptionRecorded) this.error(state.errorStatus);
+    super.end();
+  }
+
+  isRecording(): boolean {
+    return this.sampled && !this.ended;
+  }
+
+  recordException(exception: otel.Exception): void {
+    this.attributeState().exceptionRecorded = true;
+    this.error(exception);
+  }
+}
+
+/**
+ * The span class of one provider: its instrumentation settings on the prototype, where a field would cost every
+ * span.
+ */
+export function bridgedSpanClass(settings: InstrumentationSettings): typeof BridgedSpan {
+  class ProviderSpan extends BridgedSpan {}
+  Object.defineProperty(ProviderSpan.prototype, 'settings', { value: settings });
+  return ProviderSpan;
+}
