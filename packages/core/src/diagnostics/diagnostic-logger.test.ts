@@ -14,6 +14,12 @@ function setup(options: Parameters<typeof createDiagnosticLogger>[0] = {}) {
 }
 
 describe('createDiagnosticLogger', () => {
+  it('rejects an unknown level and a negative throttle in one OptionsError', () => {
+    expect(() => setup({ level: 'verbose' as never, throttleMs: -1 })).toThrow(
+      /^windsock core: invalid options \(2 problems\):\n {2}- level = "verbose": .*\n {2}- throttleMs = -1: /,
+    );
+  });
+
   it('writes a prefixed line per level at or above the threshold', () => {
     const { logger, lines } = setup({ level: 'warn' });
     logger.debug('a', 'debug');

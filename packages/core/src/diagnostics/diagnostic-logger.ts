@@ -1,3 +1,5 @@
+import { OptionChecks } from '@windsock/options';
+import { INVALID_CORE_OPTIONS } from '../invalid-options.js';
 import { runAsAgent } from './agent-guard.js';
 
 export type DiagnosticLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -72,11 +74,18 @@ class ThrottledDiagnosticLogger implements DiagnosticLogger {
   private suppressedTotal = 0;
 
   constructor(options: DiagnosticLoggerOptions) {
-    this.threshold = LEVEL_RANK[options.level ?? 'info'] ?? LEVEL_RANK.info;
+    const check = new OptionChecks();
+    const level = options.level ?? 'info';
+    check.oneOf('level', level, Object.keys(LEVEL_RANK) as DiagnosticLevel[]);
+    if (options.write !== undefined) check.function('write', options.write);
+    if (options.throttleMs !== undefined) {
+      check.delayMs('throttleMs', options.throttleMs, { allowZero: true });
+    }
+    if (options.now !== undefined) check.function('now', options.now);
+    check.throwIfAny(INVALID_CORE_OPTIONS);
+    this.threshold = LEVEL_RANK[level];
     this.write = options.write ?? writeToStderr;
-    const throttle = options.throttleMs;
-    this.throttleMs =
-      typeof throttle === 'number' && throttle >= 0 ? throttle : DEFAULT_DIAGNOSTIC_THROTTLE_MS;
+    this.throttleMs = options.throttleMs ?? DEFAULT_DIAGNOSTIC_THROTTLE_MS;
     this.now = options.now ?? Date.now;
   }
 

@@ -1,4 +1,5 @@
 import { type MeterData } from '@windsock/protocol';
+import { OptionsError } from '@windsock/options';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isAgentRunning } from '../diagnostics/agent-guard.js';
@@ -34,6 +35,13 @@ afterEach(() => {
 });
 
 describe('MeterRegistry', () => {
+  it('rejects an interval a timer cannot wait, instead of falling back to the default', () => {
+    expect(() => setup({ intervalMs: 0 })).toThrow(OptionsError);
+    expect(() => setup({ intervalMs: Number.NaN, now: 5 as never })).toThrow(
+      /\(2 problems\):\n {2}- intervalMs = NaN: .*\n {2}- now = 5: expected a function/,
+    );
+  });
+
   it('turns counters and gauges into singleValue MeterData with sorted labels', () => {
     const { registry } = setup();
     const requests = registry.counter('http_requests', { status: 200, method: 'GET' });

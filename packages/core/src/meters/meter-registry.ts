@@ -1,5 +1,7 @@
 import { type Label, type MeterData } from '@windsock/protocol';
+import { OptionChecks } from '@windsock/options';
 import { runAsAgent } from '../diagnostics/agent-guard.js';
+import { INVALID_CORE_OPTIONS } from '../invalid-options.js';
 import { type Sink } from '../sink.js';
 import { HistogramCounts } from './histogram.js';
 import { installRuntimeMeters } from './runtime-meters.js';
@@ -91,11 +93,11 @@ export class MeterRegistry {
     this.sink = options.sink;
     this.serviceName = options.serviceName;
     this.serviceInstance = options.serviceInstance;
-    const interval = options.intervalMs;
-    this.intervalMs =
-      typeof interval === 'number' && Number.isFinite(interval) && interval > 0
-        ? interval
-        : DEFAULT_METER_INTERVAL_MS;
+    const check = new OptionChecks();
+    if (options.intervalMs !== undefined) check.delayMs('intervalMs', options.intervalMs);
+    if (options.now !== undefined) check.function('now', options.now);
+    check.throwIfAny(INVALID_CORE_OPTIONS);
+    this.intervalMs = options.intervalMs ?? DEFAULT_METER_INTERVAL_MS;
     this.withRuntimeMeters = options.runtimeMeters ?? true;
     this.now = options.now ?? Date.now;
   }

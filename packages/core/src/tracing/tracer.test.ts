@@ -7,6 +7,7 @@ import {
   SpanLayer,
   SpanType,
 } from '@windsock/protocol';
+import { OptionsError } from '@windsock/options';
 import { describe, expect, it, vi } from 'vitest';
 import { manualClock, tracerWithSink } from '../../test/helpers.js';
 import { suppressTracing } from './context.js';
@@ -183,6 +184,21 @@ describe('Tracer: spans and segments', () => {
 });
 
 describe('Tracer: limits and robustness', () => {
+  it('rejects bad caps and rates with one OptionsError listing each, instead of a silent default', () => {
+    expect(() =>
+      tracerWithSink({ maxSpansPerSegment: 0, maxTagValueLength: 1.5, sampleRate: 2 }),
+    ).toThrow(
+      new OptionsError(
+        [
+          { name: 'maxSpansPerSegment', value: '0', expected: 'an integer ≥ 1' },
+          { name: 'maxTagValueLength', value: '1.5', expected: 'an integer ≥ 1' },
+          { name: 'sampleRate', value: '2', expected: 'a finite number ≥ 0 and ≤ 1' },
+        ],
+        'windsock core: invalid options',
+      ),
+    );
+  });
+
   it('drops spans beyond maxSpansPerSegment, marks the segment and keeps propagating', () => {
     const { tracer, sink } = tracerWithSink({ maxSpansPerSegment: 3 });
     const entry = tracer.startEntrySpan('GET:/many');

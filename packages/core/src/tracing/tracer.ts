@@ -7,7 +7,9 @@ import {
   Sw8Decoder,
   type SegmentReference,
 } from '@windsock/protocol';
+import { OptionChecks } from '@windsock/options';
 import { enterAgent, leaveAgent } from '../diagnostics/agent-guard.js';
+import { INVALID_CORE_OPTIONS } from '../invalid-options.js';
 import { activeSpan, contextStorage, SUPPRESSED } from './context.js';
 import { writeHeader } from '../propagation/carriers.js';
 import { IgnoreRules } from './ignore-rules.js';
@@ -21,7 +23,12 @@ import { crossProcessRef, crossThreadRef, extract, injectHeaders } from '../prop
 import { RateSampler } from './sampler.js';
 import { type Sink } from '../sink.js';
 import { Segment, type SegmentOwner } from './segment.js';
-import { DEFAULT_MAX_ERROR_STACK_LENGTH, isSpanRecord, NOOP_SPAN, type SpanRecord } from './span.js';
+import {
+  DEFAULT_MAX_ERROR_STACK_LENGTH,
+  isSpanRecord,
+  NOOP_SPAN,
+  type SpanRecord,
+} from './span.js';
 import {
   type ActiveContext,
   type EntrySpanOptions,
@@ -63,8 +70,17 @@ export interface TracerOptions {
 export const DEFAULT_MAX_SPANS_PER_SEGMENT = 300;
 export const DEFAULT_MAX_TAG_VALUE_LENGTH = 2048;
 
-function positiveInteger(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+/** Throws one OptionsError listing every bad tracer option: a bad cap or rate is the caller's bug, not a default. */
+function checkTracerOptions(options: TracerOptions): void {
+  const check = new OptionChecks();
+  for (const name of ['maxSpansPerSegment', 'maxTagValueLength', 'maxErrorStackLength'] as const) {
+    if (options[name] !== undefined) check.integer(name, options[name], { min: 1 });
+  }
+  if (options.sampleRate !== undefined)
+    check.number('sampleRate', options.sampleRate, { min: 0, max: 1 });
+  if (options.now !== undefined) check.function('now', options.now);
+  if (options.random !== undefined) check.function('random', options.random);
+  check.throwIfAny(INVALID_CORE_OPTIONS);
 }
 
 /**
@@ -108,18 +124,10 @@ export class Tracer implements SegmentOwner {
     this.serviceName = options.serviceName;
     this.serviceInstance = options.serviceInstance;
     this.sink = options.sink;
-    this.maxSpansPerSegment = positiveInteger(
-      options.maxSpansPerSegment,
-      DEFAULT_MAX_SPANS_PER_SEGMENT,
-    );
-    this.maxTagValueLength = positiveInteger(
-      options.maxTagValueLength,
-      DEFAULT_MAX_TAG_VALUE_LENGTH,
-    );
-    this.maxErrorStackLength = positiveInteger(
-      options.maxErrorStackLength,
-      DEFAULT_MAX_ERROR_STACK_LENGTH,
-    );
+    checkTracerOptions(options);
+    this.maxSpansPerSegment = options.maxSpansPerSegment ?? DEFAULT_MAX_SPANS_PER_SEGMENT;
+    this.maxTagValueLength = options.maxTagValueLength ?? DEFAULT_MAX_TAG_VALUE_LENGTH;
+    this.maxErrorStackLength = options.maxErrorStackLength ?? DEFAULT_MAX_ERROR_STACK_LENGTH;
     this.ignoreRules = new IgnoreRules(options.ignorePaths, options.ignoreMethods);
     this.sampler = new RateSampler(options.sampleRate ?? 1, options.random);
     this.disabledPlugins = new Set(options.disabledPlugins ?? []);
