@@ -1,4 +1,9 @@
-import { type InstrumentationSettings, type Span, SpanRecord } from '@windsock/core';
+import {
+  DEFAULT_INSTRUMENTATION_SETTINGS,
+  type InstrumentationSettings,
+  type Span,
+  SpanRecord,
+} from '@windsock/core';
 import type * as otel from '@opentelemetry/api';
 import {
   type AttributeHolder,
@@ -15,6 +20,15 @@ import {
 } from './bridge-context.js';
 import { eventFields, OtelSpanState, spanContextOf, STATUS_ERROR } from './otel-span-state.js';
 
+// The instrumentation settings of each tracer's bridge, for attributes set after a span started. Not a field (every
+// span would carry it) nor a subclass per bridge with them on its prototype (one more constructor per span).
+const settingsByTracer = new WeakMap<object, InstrumentationSettings>();
+
+/** Sets the instrumentation settings the bridged spans of `tracer` apply. */
+export function useBridgeSettings(tracer: object, settings: InstrumentationSettings): void {
+  settingsByTracer.set(tracer, settings);
+}
+
 /**
  * A span OpenTelemetry code started: windsock's span itself, made by the tracer as this subclass (`spanClass`), with
  * the OpenTelemetry `Span` methods. No wrapper per span and no link from the windsock span to one: what
@@ -22,8 +36,6 @@ import { eventFields, OtelSpanState, spanContextOf, STATUS_ERROR } from './otel-
  * holding just itself, so making it active allocates no context. Every method is safe in any state and never throws.
  */
 export class BridgedSpan extends SpanRecord implements otel.Span, otel.Context, AttributeHolder {
-  /** On the prototype of each provider's subclass (`bridgedSpanClass`), so no span carries it. */
-  declare readonly settings: InstrumentationSettings;
   private otelState: OtelSpanState | undefined = undefined;
 
   /** Read by `windsockSpanOf`: a bridged span is its own windsock span. */
@@ -53,11 +65,18 @@ export class BridgedSpan extends SpanRecord implements otel.Span, otel.Context, 
     return (state.ids ??= spanContextOf(this));
   }
 
-  /** Tags the start attributes; the operation name they imply was set when the span opened. */
-  startAttributes(attributes: OtelAttributes | undefined): void {
+  private get settings(): InstrumentationSettings {
+    return settingsByTracer.get(this.segment.tracer) ?? DEFAULT_INSTRUMENTATION_SETTINGS;
+  }
+
+  /**
+   * Tags the start attributes with the settings of the bridge that started the span; the operation name they imply
+   * was set when the span opened.
+   */
+  startAttributes(attributes: OtelAttributes | undefined, settings: InstrumentationSettings): void {
     if (attributes === undefined) return;
     try {
-      writeAttributes(this, this.settings, this, attributes);
+      writeAttributes(this, settings, this, attributes);
     } catch {
       // A hostile attribute object: keep what was written.
     }
@@ -131,14 +150,4 @@ export class BridgedSpan extends SpanRecord implements otel.Span, otel.Context, 
     this.attributeState().exceptionRecorded = true;
     this.error(exception);
   }
-}
-
-/**
- * The span class of one provider: its instrumentation settings on the prototype, where a field would cost every
- * span.
- */
-export function bridgedSpanClass(settings: InstrumentationSettings): typeof BridgedSpan {
-  class ProviderSpan extends BridgedSpan {}
-  Object.defineProperty(ProviderSpan.prototype, 'settings', { value: settings });
-  return ProviderSpan;
 }

@@ -275,6 +275,10 @@ describe('opentelemetry bridge', () => {
           attributes: { 'db.system': 'mysql', 'db.statement': `SELECT ${'x, '.repeat(40)}y` },
         })
         .end();
+      otelTracer
+        .startSpan('late SELECT')
+        .setAttribute('db.query.text', `SELECT ${'x, '.repeat(40)}y`)
+        .end();
       const chatty = otelTracer.startSpan('chatty');
       for (let i = 0; i < MAX_ATTRIBUTE_TAGS + 10; i++)
         chatty.setAttribute(`custom.${i}`, [i, i + 1]);
@@ -311,6 +315,7 @@ describe('opentelemetry bridge', () => {
       spanType: SpanType.Local,
     });
     expect(tagOf(select, 'db.statement')).toHaveLength(40);
+    expect(tagOf(byName(segment, 'late SELECT'), 'db.statement')).toHaveLength(40);
     const chatty = byName(segment, 'chatty');
     expect(chatty.tags).toHaveLength(MAX_ATTRIBUTE_TAGS);
     expect(tagOf(chatty, 'custom.0')).toBe('0,1');

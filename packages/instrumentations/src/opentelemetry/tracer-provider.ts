@@ -17,7 +17,7 @@ import {
   type SpanShape,
 } from './attributes.js';
 import { SPAN_KEY, windsockSpanOf } from './bridge-context.js';
-import { BridgedSpan, bridgedSpanClass } from './bridged-span.js';
+import { BridgedSpan, useBridgeSettings } from './bridged-span.js';
 import { BridgeContextManager } from './context-manager.js';
 import { SpanView } from './span-view.js';
 
@@ -42,7 +42,6 @@ export class BridgeTracerProvider implements otel.TracerProvider {
   private lastView: SpanView | undefined;
   /** What a suppressed context gets: one span for all, recording nothing. */
   readonly nonRecording: SpanView;
-  private readonly spanClass: typeof BridgedSpan;
   // The tracer's options for each span shape with this provider's span class, made once per shape and shared.
   private readonly localOptions: LocalSpanOptions;
   private readonly shapeOptions = new Map<SpanShape, LocalSpanOptions>();
@@ -54,8 +53,8 @@ export class BridgeTracerProvider implements otel.TracerProvider {
   ) {
     this.contextManager = new BridgeContextManager(tracer, (span) => this.viewOf(span));
     this.nonRecording = new SpanView(NOOP_SPAN, settings);
-    this.spanClass = bridgedSpanClass(settings);
-    this.localOptions = Object.freeze({ spanClass: this.spanClass });
+    useBridgeSettings(tracer, settings);
+    this.localOptions = Object.freeze({ spanClass: BridgedSpan });
   }
 
   getTracer(name: string, version?: string, options?: otel.TracerOptions): otel.Tracer {
@@ -109,7 +108,7 @@ export class BridgeTracerProvider implements otel.TracerProvider {
             : this.tracer.withSpan(parent, () => this.open(String(name), kind, attributes, true));
     // The tracer makes every span of this provider as its span class; the no-op span is all it returns otherwise.
     if (!(record instanceof BridgedSpan)) return this.nonRecording;
-    record.startAttributes(attributes);
+    record.startAttributes(attributes, this.settings);
     return record;
   }
 
@@ -144,7 +143,7 @@ export class BridgeTracerProvider implements otel.TracerProvider {
   private optionsOf(shape: SpanShape): LocalSpanOptions {
     let options = this.shapeOptions.get(shape);
     if (options === undefined) {
-      options = Object.freeze({ ...shape, spanClass: this.spanClass });
+      options = Object.freeze({ ...shape, spanClass: BridgedSpan });
       this.shapeOptions.set(shape, options);
     }
     return options;
@@ -153,7 +152,7 @@ export class BridgeTracerProvider implements otel.TracerProvider {
   private rootOptionsOf(shape: SpanShape): EntrySpanOptions {
     let options = this.rootOptions.get(shape);
     if (options === undefined) {
-      options = Object.freeze({ ...shape, root: true, spanClass: this.spanClass });
+      options = Object.freeze({ ...shape, root: true, spanClass: BridgedSpan });
       this.rootOptions.set(shape, options);
     }
     return options;
