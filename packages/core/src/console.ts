@@ -1,2 +1,2 @@
 // Entry point `@windsock/core/console`: opt-in capture of the application's console output.
-export { captureConsole } from './logs/console.js';
+export { captureConsole, consoleInstrumentation } from './logs/console.js';

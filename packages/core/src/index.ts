@@ -56,3 +56,9 @@ export {
   type InstrumentationSettings,
   type SupportedModule,
 } from './instrumentation/contract.js';
+export {
+  fetchInstrumentation,
+  httpClientInstrumentation,
+  httpServerInstrumentation,
+  NODE_INSTRUMENTATIONS,
+} from './instrumentation/node-instrumentations.js';

@@ -2,6 +2,7 @@
 // here imports it).
 export {
   instrumentPino,
+  pinoInstrumentation,
   pinoMixin,
   PINO_CHANNEL,
   type InstrumentPinoOptions,

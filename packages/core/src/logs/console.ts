@@ -1,4 +1,5 @@
 import { format } from 'node:util';
+import { type Instrumentation } from '../instrumentation/contract.js';
 import { type Logger } from './logger.js';
 
 const CAPTURED_METHODS = {
@@ -43,3 +44,12 @@ export function captureConsole(reporter: Logger, target: Console = console): () 
     for (const undo of restore.splice(0)) undo();
   };
 }
+
+/** Opt-in (`captureConsole`): the console methods' output reported as logs with the active trace context. */
+export const consoleInstrumentation: Instrumentation = {
+  name: 'console',
+  description:
+    '`console.log/info/warn/error/debug` reported as logs with the active trace context (only with `captureConsole`)',
+  modules: [],
+  enable: (context) => captureConsole(context.logger),
+};

@@ -1,4 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { type Instrumentation } from '../instrumentation/contract.js';
 import { correlationFields } from './correlation.js';
 import { type LogAttributes, type Logger } from './logger.js';
 
@@ -52,6 +53,15 @@ export function instrumentPino(reporter: Logger, options: InstrumentPinoOptions 
     diagnosticsChannel.unsubscribe(PINO_CHANNEL, onLine);
   };
 }
+
+/** pino's lines reported with the active span's context, through its diagnostics channel (nothing patched). */
+export const pinoInstrumentation: Instrumentation = {
+  name: 'pino',
+  description:
+    'pino (9.10 or later) lines reported as logs with the active trace context, read from its diagnostics channel',
+  modules: [],
+  enable: (context) => instrumentPino(context.logger),
+};
 
 /**
  * The merging object minus the correlation fields `pinoMixin` added (the record carries them as its trace context);

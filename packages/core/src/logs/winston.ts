@@ -5,6 +5,14 @@ import { captureLogOrigin, type LogOrigin, type Logger } from './logger.js';
 const LEVEL = Symbol.for('level');
 // Where the write wrapper leaves the origin of a line for the format to find, however much later it runs.
 const ORIGIN = Symbol('windsock.logOrigin');
+// On an instrumented logger: its format wrapper and undo, so that the application handing a logger over and the
+// winston hook seeing it created (or either, twice) instrument it once. Registered globally: ESM and CJS builds meet.
+const INSTRUMENTED = Symbol.for('windsock.winston.instrumented');
+
+interface Instrumented {
+  format: WinstonFormat;
+  undo: () => void;
+}
 
 /** What a logform format is to winston: an object with `transform(info, options)` returning the info or false. */
 export interface WinstonFormat {
@@ -35,7 +43,8 @@ export interface InstrumentWinstonOptions {
 
 /**
  * Reports every record of one winston logger (and its children) through `reporter`, and adds the correlation
- * fields to the application's own output. Returns the function that undoes it.
+ * fields to the application's own output. Returns the function that undoes it. A logger already instrumented is not
+ * instrumented again (its undo is returned), unless `configure()` gave it a new format since.
  *
  * winston publishes no diagnostics channel, and it does not always format a line inside the call that logged it:
  * a line logged while the logger is already writing (by a format, a transport, or a diagnostic written from inside
@@ -53,6 +62,13 @@ export function instrumentWinston(
   reporter: Logger,
   options: InstrumentWinstonOptions = {},
 ): () => void {
+  const holder = logger as { [INSTRUMENTED]?: Instrumented };
+  const known = holder[INSTRUMENTED];
+  if (known !== undefined) {
+    if (logger.format === known.format) return known.undo;
+    // `configure()` replaced the format since: wrap the new one instead.
+    known.undo();
+  }
   const correlation = options.correlation ?? true;
   const withAttributes = options.attributes ?? true;
   const originalFormat = logger.format;
@@ -96,14 +112,17 @@ export function instrumentWinston(
 
   logger.write = write;
   logger.format = format;
-  return () => {
+  const undo = (): void => {
     // Only undo our own changes: whatever the application replaced since stays.
+    if (holder[INSTRUMENTED]?.undo === undo) delete holder[INSTRUMENTED];
     if (logger.format === format) logger.format = originalFormat;
     if (logger.write === write) {
       if (hadOwnWrite) logger.write = originalWrite;
       else delete (logger as Partial<WinstonLoggerLike>).write;
     }
   };
+  holder[INSTRUMENTED] = { format, undo };
+  return undo;
 }
 
 function report(
