@@ -1,9 +1,12 @@
 import { type Instrumentation } from '@windsock/core';
 
-/** The README's table of library instrumentations, generated from the registry. */
+/** The README's table of instrumentations, generated from the registry (`—`: nothing to hook, Node or core own it). */
 export function instrumentationTable(instrumentations: readonly Instrumentation[]): string {
   const rows = instrumentations.map((i) => {
-    const modules = i.modules.map((m) => `\`${m.name}\` ${cell(m.versions)}`).join(', ');
+    const modules =
+      i.modules.length === 0
+        ? '—'
+        : i.modules.map((m) => `\`${m.name}\` ${cell(m.versions)}`).join(', ');
     return `| \`${i.name}\` | ${modules} | ${cell(i.description)} |`;
   });
   return [

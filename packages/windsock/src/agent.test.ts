@@ -334,15 +334,15 @@ describe('logger integrations through the facade', () => {
     return { logger, lines };
   }
 
-  it('reports a winston logger handed over with agent.instrumentWinston, correlated with the active span', async () => {
+  it('reports a winston logger created before start() and handed over, correlated with the active span', async () => {
     collector = await startCollector({ port: 0 });
+    const { logger, lines } = winstonLogger();
     agent = start({
       collector: collector.address,
       lingerMs: 10,
       meterReporterEnable: false,
       diagnostics: () => {},
     });
-    const { logger, lines } = winstonLogger();
     agent.instrumentWinston(logger);
     const span = agent.tracer.startLocalSpan('ship');
     agent.tracer.withSpan(span, () => logger.info('shipped', { carrier: 'dhl' }));
@@ -363,10 +363,24 @@ describe('logger integrations through the facade', () => {
     expect(lines[0]).toContain(span.traceId);
   });
 
+  it('reports a winston logger created after start() without the application handing it over', () => {
+    agent = start({ collector: '127.0.0.1:1', diagnostics: () => {} });
+    const { logger, lines } = winstonLogger();
+    const span = agent.tracer.startLocalSpan('ship');
+    agent.tracer.withSpan(span, () => logger.info('shipped'));
+    span.end();
+    expect(agent.status().pipelines.logs.produced).toBe(1);
+    expect(lines[0]).toContain(span.traceId);
+    // Handing it over as well changes nothing: still one report per line.
+    agent.instrumentWinston(logger);
+    logger.info('once more');
+    expect(agent.status().pipelines.logs.produced).toBe(2);
+  });
+
   it('instruments a logger handed over twice once, and a disposed logger is left as it was', async () => {
     collector = await startCollector({ port: 0 });
-    agent = start({ collector: collector.address, lingerMs: 10, diagnostics: () => {} });
     const { logger } = winstonLogger();
+    agent = start({ collector: collector.address, lingerMs: 10, diagnostics: () => {} });
     const format = logger.format;
     const hadOwnWrite = Object.prototype.hasOwnProperty.call(logger, 'write');
     const dispose = agent.instrumentWinston(logger);

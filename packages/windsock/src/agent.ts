@@ -13,14 +13,12 @@ import {
   type MeterRegistry,
   type Tracer,
 } from '@windsock/core';
-import { captureConsole } from '@windsock/core/console';
-import { instrumentPino } from '@windsock/core/pino';
 import {
   instrumentWinston,
   type InstrumentWinstonOptions,
   type WinstonLoggerLike,
 } from '@windsock/core/winston';
-import { enableInstrumentations, LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
+import { enableInstrumentations, INSTRUMENTATIONS } from '@windsock/instrumentations';
 import type { AgentStatus, FlushResult, Reporter } from '@windsock/reporter';
 import { guardGrpcLogs } from '@windsock/transport';
 import { resolveConfig, type AgentConfig, type AgentOptions } from './config.js';
@@ -47,9 +45,10 @@ export interface Agent {
   /** Flushes, then releases everything (channels, timers, instrumentation); the process can then exit. */
   shutdown(options?: FlushOptions): Promise<void>;
   /**
-   * Reports one winston logger (and its children) with trace correlation; winston has no diagnostics channel, so the
-   * application hands its logger over once. Returns a disposer. A no-op when `winston` is in `disablePlugins` or
-   * after `shutdown()`; with `logReporterEnable: false` its lines are correlated but not reported, as pino's.
+   * Reports one winston logger (and its children) with trace correlation. Loggers winston creates after the agent
+   * started are instrumented without it; this is for one created before. Returns a disposer. A no-op when `winston`
+   * is in `disablePlugins` or after `shutdown()`; with `logReporterEnable: false` its lines are correlated but not
+   * reported, as pino's.
    */
   instrumentWinston(logger: WinstonLoggerLike, options?: InstrumentWinstonOptions): () => void;
 }
@@ -64,7 +63,8 @@ class WindsockAgent implements Agent {
   readonly diagnostics: DiagnosticLogger;
   private readonly reporter: Reporter;
   private readonly disposers = new Set<() => void>();
-  private readonly winstonLoggers = new WeakMap<WinstonLoggerLike, () => void>();
+  /** The disposer handed out for each logger's undo, so a logger handed over twice gets the same one. */
+  private readonly winstonDisposers = new WeakMap<() => void, () => void>();
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -87,9 +87,7 @@ class WindsockAgent implements Agent {
       maxErrorStackLength: config.errorStackMaxLength,
       ignorePaths: config.traceIgnorePath,
       ignoreMethods: config.httpIgnoreMethod,
-      disabledPlugins: tracerPlugins(config.disablePlugins),
     });
-    this.tracer.enableHttpInstrumentation();
     this.logger = createLogger({ ...identity, tracer: this.tracer, sink });
     this.meter = createMeterRegistry({
       ...identity,
@@ -97,10 +95,10 @@ class WindsockAgent implements Agent {
       intervalMs: config.meterIntervalMs,
       runtimeMeters: config.runtimeMetersEnable,
     });
-    if (config.logReporterEnable) this.captureLogs();
+    const disabled = disabledInstrumentations(config);
     this.disposers.add(
       enableInstrumentations(
-        LIBRARY_INSTRUMENTATIONS,
+        INSTRUMENTATIONS,
         {
           tracer: this.tracer,
           logger: this.logger,
@@ -113,9 +111,11 @@ class WindsockAgent implements Agent {
             cacheKeyMaxLength: config.cacheKeyMaxLength,
           },
         },
-        config.disablePlugins,
+        disabled,
       ),
     );
+    // grpc-js logs through console.error from its own callbacks: marked as the agent's, so they are not captured.
+    if (!disabled.includes('console')) this.disposers.add(guardGrpcLogs(runAsAgent));
     this.reporter.registerSelfMeters(this.meter);
     if (config.meterReporterEnable) this.meter.start();
     if (config.shutdownOnSignals) {
@@ -141,17 +141,16 @@ class WindsockAgent implements Agent {
   instrumentWinston(logger: WinstonLoggerLike, options?: InstrumentWinstonOptions): () => void {
     if (this.stopping !== undefined || this.config.disablePlugins.includes('winston'))
       return () => {};
-    // A logger handed over twice (by the application and a library, say) is instrumented once.
-    const known = this.winstonLoggers.get(logger);
-    if (known !== undefined) return known;
+    // Core instruments a logger once, however often it is handed over (or seen created by the winston hook).
     const undo = instrumentWinston(logger, this.logger, options);
+    const known = this.winstonDisposers.get(undo);
+    if (known !== undefined) return known;
     const dispose = (): void => {
       undo();
       this.disposers.delete(dispose); // a disposed logger is not kept alive by the agent
-      this.winstonLoggers.delete(logger);
     };
     this.disposers.add(dispose);
-    this.winstonLoggers.set(logger, dispose);
+    this.winstonDisposers.set(undo, dispose);
     return dispose;
   }
 
@@ -170,26 +169,17 @@ class WindsockAgent implements Agent {
     this.diagnostics.flush(); // what shutdown itself held back: now, not from a timer after the agent is gone
     forgetAgent(this);
   }
-
-  /** pino is seen through its diagnostics channel (no import, no patch); console only when asked for. */
-  private captureLogs(): void {
-    const disabled = this.config.disablePlugins;
-    if (!disabled.includes('pino')) this.disposers.add(instrumentPino(this.logger));
-    if (this.config.captureConsole && !disabled.includes('console')) {
-      this.disposers.add(captureConsole(this.logger));
-      // grpc-js logs through console.error from its own callbacks: marked as the agent's, so they are not captured.
-      this.disposers.add(guardGrpcLogs(runAsAgent));
-    }
-  }
 }
 
-/** The tracer's instrumentations among the disabled plugins (`http` means both sides; https shares http's). */
-function tracerPlugins(disabled: readonly string[]): string[] {
-  const names = new Set<string>();
-  for (const name of disabled) {
-    if (name === 'http') names.add('http-server').add('http-client');
-    else if (name === 'http-server' || name === 'http-client' || name === 'fetch') names.add(name);
-  }
+/**
+ * The registry's names left off: `disablePlugins` (`http` means both sides; https shares http's), console unless
+ * `captureConsole` asks for it, and the pino and console capture when logs are not reported at all.
+ */
+function disabledInstrumentations(config: AgentConfig): string[] {
+  const names = new Set(config.disablePlugins);
+  if (names.has('http')) names.add('http-server').add('http-client');
+  if (!config.captureConsole || !config.logReporterEnable) names.add('console');
+  if (!config.logReporterEnable) names.add('pino');
   return [...names];
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OptionsError } from '@windsock/options';
 import { describe, expect, it } from 'vitest';
-import { instrumentationTable, LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
+import { instrumentationTable, INSTRUMENTATIONS } from '@windsock/instrumentations';
 import {
   ConfigError,
   configurationTable,
@@ -258,7 +258,7 @@ describe('resolveConfig', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     expect(normalize(readme)).toContain(normalize(configurationTable()));
     // The library list, and so every name disablePlugins accepts beyond core's, comes from the registry.
-    expect(normalize(readme)).toContain(normalize(instrumentationTable(LIBRARY_INSTRUMENTATIONS)));
-    for (const { name } of LIBRARY_INSTRUMENTATIONS) expect(PLUGIN_NAMES).toContain(name);
+    expect(normalize(readme)).toContain(normalize(instrumentationTable(INSTRUMENTATIONS)));
+    for (const { name } of INSTRUMENTATIONS) expect(PLUGIN_NAMES).toContain(name);
   });
 });

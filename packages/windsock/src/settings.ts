@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DEFAULT_INSTRUMENTATION_SETTINGS, DEFAULT_MAX_ERROR_STACK_LENGTH } from '@windsock/core';
-import { LIBRARY_INSTRUMENTATIONS } from '@windsock/instrumentations';
+import { INSTRUMENTATIONS } from '@windsock/instrumentations';
 import {
   parseAddresses,
   parseBoolean,
@@ -39,17 +39,8 @@ const setting = <K extends keyof AgentConfig>(s: Setting<K>): Setting<K> => s;
 const optionalString = (raw: unknown): Parsed<string | undefined> => parseString(raw);
 const HOUR = 3_600_000;
 
-/** Known instrumentations, for `disablePlugins`: core's, then every library's from the registry. */
-export const PLUGIN_NAMES: readonly string[] = [
-  'http',
-  'http-server',
-  'http-client',
-  'fetch',
-  'pino',
-  'winston',
-  'console',
-  ...LIBRARY_INSTRUMENTATIONS.map((i) => i.name),
-];
+/** Known instrumentations, for `disablePlugins`: the registry's, and `http` for both of its sides. */
+export const PLUGIN_NAMES: readonly string[] = ['http', ...INSTRUMENTATIONS.map((i) => i.name)];
 
 export const SETTINGS = [
   setting({
