@@ -83,7 +83,15 @@ describe('value parsers', () => {
     for (const address of ['oap:11800', 'oap_server:1', '10.0.0.1:65535', '[::1]:11800']) {
       expect(isHostPort(address), address).toBe(true);
     }
-    for (const address of ['oap', 'oap:0', 'oap:65536', 'http://oap:1', '::1:11800', 'a b:1']) {
+    for (const address of [
+      'oap',
+      'oap:0',
+      'oap:65536',
+      'http://oap:1',
+      '::1:11800',
+      'a b:1',
+      'a\u0007b:1',
+    ]) {
       expect(isHostPort(address), address).toBe(false);
     }
   });

@@ -79,7 +79,7 @@ export function parseEnum<T extends string>(raw: unknown, allowed: readonly T[])
 
 /** Whether `address` is `host:port` with a port from 1 to 65535; an IPv6 host is written in brackets. */
 export function isHostPort(address: string): boolean {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]/]+):(\d{1,5})$/.exec(address);
+  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s\p{Cc}:[\]/]+):(\d{1,5})$/u.exec(address);
   if (match === null) return false;
   const port = Number(match[2]);
   return port >= 1 && port <= 65_535;
