@@ -12,4 +12,5 @@ export {
   parseString,
   type Parsed,
 } from './parse.js';
+export { readSettings, type SettingSpec, type SettingsRead } from './settings-reader.js';
 export { shown } from './shown.js';

@@ -93,6 +93,15 @@ describe('OptionChecks', () => {
     ]);
   });
 
+  it('onlyKeys: every other key is a problem, named as given', () => {
+    const known = new Set(['service', 'collector']);
+    expect(problemsOf((c) => c.onlyKeys({ service: 'a' }, known))).toEqual([]);
+    expect(problemsOf((c) => c.onlyKeys({ servce: 'a', colector: 1 }, known))).toEqual([
+      'servce = "a": expected no such option (check the spelling)',
+      'colector = 1: expected no such option (check the spelling)',
+    ]);
+  });
+
   it('add and addAll: any other problem, kept in order', () => {
     const check = new OptionChecks();
     check.add('certPath/keyPath', 'a', 'both or neither');

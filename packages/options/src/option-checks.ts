@@ -33,6 +33,17 @@ export class OptionChecks {
     this.found.push(...problems);
   }
 
+  /** Every key of `options` is one of `known`; each other key is a problem, most likely a misspelt option. */
+  onlyKeys(options: object, known: ReadonlySet<string>): boolean {
+    let passed = true;
+    for (const [key, value] of Object.entries(options)) {
+      if (known.has(key)) continue;
+      this.add(key, value, 'no such option (check the spelling)');
+      passed = false;
+    }
+    return passed;
+  }
+
   function(name: string, value: unknown): value is (...args: never[]) => unknown {
     if (typeof value === 'function') return true;
     this.add(name, value, 'a function');

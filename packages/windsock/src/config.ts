@@ -1,11 +1,12 @@
-// Reads the settings table (settings.ts): options first, then `SW_*` variables, then defaults. Every problem is
-// collected before one ConfigError is thrown, so a user fixes all of them in one go.
+// Reads the settings table (settings.ts) with @windsock/options's reader (options first, then `SW_*` variables, then
+// defaults) and adds the rules between settings. Every problem is collected before one ConfigError is thrown, so a
+// user fixes all of them in one go.
 import {
   OptionChecks,
   OptionsError,
+  readSettings,
   shown,
   type OptionProblem,
-  type Parsed,
 } from '@windsock/options';
 import { type AgentConfig, type AgentOptions } from './options.js';
 import { SETTINGS, type Setting } from './settings.js';
@@ -40,41 +41,13 @@ export function resolveConfig(
     throw new ConfigError([{ name: 'options', value: shown(options), expected: 'an object' }]);
   }
   const check = new OptionChecks();
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      const value = (options as Record<string, unknown>)[key];
-      check.add(key, value, 'no such option (check the spelling)');
-    }
-  }
-  const config: Record<string, unknown> = {};
-  // Where each value came from, so a problem between two settings names the variables a user actually set.
-  const fromEnvironment = new Map<string, string>();
-  const sourceOf = (key: keyof AgentConfig): string => {
-    const variable = fromEnvironment.get(key);
-    return variable === undefined ? key : `${variable} (${key})`;
-  };
-  for (const s of SETTINGS) {
-    const fromOption = (options as Record<string, unknown>)[s.key];
-    const variable = fromOption === undefined ? variableSet(s, env) : undefined;
-    const raw = fromOption !== undefined ? fromOption : variable?.value;
-    if (raw === undefined) {
-      config[s.key] = s.fallback();
-      continue;
-    }
-    if (variable !== undefined) fromEnvironment.set(s.key, variable.name);
-    const parsed = (s.parse as (raw: unknown) => Parsed<unknown>)(raw);
-    if (parsed.ok) {
-      config[s.key] = parsed.value;
-    } else {
-      const name = variable === undefined ? s.key : `${variable.name} (${s.key})`;
-      check.add(name, raw, s.form);
-      config[s.key] = s.fallback();
-    }
-  }
+  check.onlyKeys(options, OPTION_KEYS);
+  const settings = readSettings(SETTINGS, options as Record<string, unknown>, env, check);
+  const sourceOf = settings.sourceOf;
   if (options.diagnostics !== undefined && typeof options.diagnostics !== 'function') {
     check.add('diagnostics', options.diagnostics, 'a function (line: string) => void');
   }
-  const resolved = config as unknown as AgentConfig;
+  const resolved = settings.values as AgentConfig;
   if ((resolved.tlsCertPath === undefined) !== (resolved.tlsKeyPath === undefined)) {
     check.addAll([
       {
@@ -102,18 +75,6 @@ export function resolveConfig(
   if (resolved.tlsCaPath !== undefined || resolved.tlsCertPath !== undefined)
     resolved.secure = true;
   return resolved;
-}
-
-/** The first of a setting's variables (its own, then its aliases) that is set and not empty. */
-function variableSet(
-  s: { env: string | undefined; aliases?: readonly string[] },
-  env: NodeJS.ProcessEnv,
-): { name: string; value: string } | undefined {
-  for (const name of [...(s.env === undefined ? [] : [s.env]), ...(s.aliases ?? [])]) {
-    const value = env[name];
-    if (value !== undefined && value !== '') return { name, value };
-  }
-  return undefined;
 }
 
 /** The README's configuration table, generated from SETTINGS. */
