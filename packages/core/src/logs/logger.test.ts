@@ -103,6 +103,14 @@ describe('Logger', () => {
     expect(records[1]!.body).toEqual({ type: 'text', text: { text: 'Error: boom' } });
   });
 
+  it('rejects bad caps in one OptionsError instead of falling back to the defaults', () => {
+    expect(() => setup({ maxMessageLength: 0, maxAttributeLength: Number.NaN })).toThrow(
+      'windsock core: invalid options (2 problems):\n' +
+        '  - maxMessageLength = 0: expected an integer ≥ 1\n' +
+        '  - maxAttributeLength = NaN: expected an integer ≥ 1',
+    );
+  });
+
   it('caps messages and attribute values and counts each cut', () => {
     const { logger, records } = setup({ maxMessageLength: 5, maxAttributeLength: 3 });
     logger.info('abcdefgh', { short: 'ab', long: 'abcdef' });

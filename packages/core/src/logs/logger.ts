@@ -1,5 +1,7 @@
 import { type KeyStringValuePair, type LogData, type LogDataBody } from '@windsock/protocol';
+import { OptionChecks } from '@windsock/options';
 import { isAgentRunning, runAsAgent } from '../diagnostics/agent-guard.js';
+import { INVALID_CORE_OPTIONS } from '../invalid-options.js';
 import { activeSpan } from '../tracing/context.js';
 import { type SpanRecord } from '../tracing/span.js';
 import { stringifyValue, truncate } from '../tracing/tag-value.js';
@@ -59,8 +61,14 @@ export type LogAttributes = Readonly<Record<string, unknown>>;
 export const DEFAULT_MAX_MESSAGE_LENGTH = 8192;
 export const DEFAULT_MAX_ATTRIBUTE_LENGTH = 2048;
 
-function positiveInteger(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback;
+/** Throws one OptionsError listing every bad logger option: a bad cap is the caller's bug, not a default. */
+function checkLoggerOptions(options: LoggerOptions): void {
+  const check = new OptionChecks();
+  for (const name of ['maxMessageLength', 'maxAttributeLength'] as const) {
+    if (options[name] !== undefined) check.integer(name, options[name], { min: 1 });
+  }
+  if (options.now !== undefined) check.function('now', options.now);
+  check.throwIfAny(INVALID_CORE_OPTIONS);
 }
 
 /**
@@ -82,14 +90,12 @@ export class Logger {
   };
 
   constructor(options: LoggerOptions) {
+    checkLoggerOptions(options);
     this.sink = options.sink;
     this.serviceName = options.serviceName ?? options.tracer?.serviceName ?? '';
     this.serviceInstance = options.serviceInstance ?? options.tracer?.serviceInstance ?? '';
-    this.maxMessageLength = positiveInteger(options.maxMessageLength, DEFAULT_MAX_MESSAGE_LENGTH);
-    this.maxAttributeLength = positiveInteger(
-      options.maxAttributeLength,
-      DEFAULT_MAX_ATTRIBUTE_LENGTH,
-    );
+    this.maxMessageLength = options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH;
+    this.maxAttributeLength = options.maxAttributeLength ?? DEFAULT_MAX_ATTRIBUTE_LENGTH;
     this.now = options.now ?? options.tracer?.now ?? Date.now;
   }
 
