@@ -46,6 +46,24 @@ function createSet(
 
 const signal = new AbortController().signal;
 
+describe('BackendSet options', () => {
+  it('lists every bad option in one OptionsError, the policy options included', () => {
+    expect(
+      () =>
+        new BackendSet<SendResult>({
+          addresses: [],
+          classifier: { ...sendResultClassifier, isRejected: undefined as never },
+          policy: { timeoutMs: 0 },
+        }),
+    ).toThrow(
+      'windsock resilience: invalid options (3 problems):\n' +
+        '  - addresses = []: expected at least one backend address\n' +
+        '  - classifier.isRejected = undefined: expected a function\n' +
+        '  - policy.timeoutMs = 0: expected a number of ms > 0 and ≤ 2147483647',
+    );
+  });
+});
+
 describe('BackendSet.send', () => {
   it('delivers through the first backend and records when', async () => {
     const time = clock();

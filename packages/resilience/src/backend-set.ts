@@ -2,7 +2,8 @@
 // half-open trial) per backend, shared by every caller, so a backend that is down is down for all of them and is
 // probed once. `send` walks the backends in configuration order, skipping those whose breaker is open, and fails over
 // to the next only after a failure that cannot have reached the server: failover never duplicates data.
-import type { ReportPolicyOptions } from './options.js';
+import { OptionChecks, OptionsError } from '@windsock/options';
+import { INVALID_POLICY_OPTIONS, resolveOptions, type ReportPolicyOptions } from './options.js';
 import type { ExecuteRejected, PolicyState, StateChange } from './outcome.js';
 import { createReportPolicy, type ReportPolicy } from './report-policy.js';
 
@@ -50,6 +51,33 @@ export type SendOutcome =
 
 export type BackendStateListener = (address: string, change: StateChange) => void;
 
+const CLASSIFIER_METHODS = ['isFailure', 'isRetryable', 'isRejected', 'pushbackMs'] as const;
+
+function checkBackendSetOptions<T>(options: BackendSetOptions<T>): void {
+  const check = new OptionChecks();
+  const { addresses, classifier, probe, policy, now } = options;
+  if (Array.isArray(addresses) && addresses.length > 0) {
+    addresses.forEach((address: unknown, i) => check.text(`addresses[${i}]`, address));
+  } else {
+    check.add('addresses', addresses, 'at least one backend address');
+  }
+  for (const name of CLASSIFIER_METHODS) {
+    check.function(
+      `classifier.${name}`,
+      (classifier as Partial<ResultClassifier<T>> | undefined)?.[name],
+    );
+  }
+  if (probe !== undefined) check.function('probe', probe);
+  if (now !== undefined) check.function('now', now);
+  try {
+    resolveOptions(policy);
+  } catch (error) {
+    if (!(error instanceof OptionsError)) throw error;
+    check.addAll(error.problems.map((p) => ({ ...p, name: `policy.${p.name}` })));
+  }
+  check.throwIfAny(INVALID_POLICY_OPTIONS);
+}
+
 /** How long to rest when every backend is isolated by hand: no probe is due, so look again later. */
 const ALL_ISOLATED_REST_MS = 1_000;
 
@@ -58,7 +86,9 @@ export class BackendSet<T> {
   private readonly now: () => number;
   private readonly classifier: ResultClassifier<T>;
 
+  /** Throws one OptionsError listing every bad option, the policy's included. */
   constructor(options: BackendSetOptions<T>) {
+    checkBackendSetOptions(options);
     const { addresses, classifier, probe, policy = {} } = options;
     this.now = options.now ?? (() => Date.now());
     this.classifier = classifier;

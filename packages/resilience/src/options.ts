@@ -106,7 +106,7 @@ export const DEFAULT_HALF_OPEN: Required<HalfOpenOptions> = {
 };
 
 /** How resilience's OptionsErrors begin. */
-const INVALID_POLICY_OPTIONS = 'windsock resilience: invalid options';
+export const INVALID_POLICY_OPTIONS = 'windsock resilience: invalid options';
 
 /** Applies defaults; throws one OptionsError listing every value that would make the policy misbehave. */
 export function resolveOptions<T>(options: ReportPolicyOptions<T> = {}): ResolvedPolicyOptions<T> {
