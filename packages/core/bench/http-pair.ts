@@ -2,6 +2,9 @@
 // for each step between no agent and a fully traced request, each in a fresh process, interleaved round-robin, so
 // the differences are same-run figures. `--before=DIR` adds the sample-0 and traced steps of another build of core
 // and protocol (DIR/node_modules/@windsock/{core,protocol}), to compare a change against its parent in one run.
+// `--measure=bytes`: heap bytes allocated per pair instead, over a fixed number of pairs with a young generation
+// large enough that no garbage collection runs meanwhile. Allocation does not depend on the machine's load, so one
+// run gives a figure that repeats to a few bytes: the load-independent half of the differential profile.
 import { fork } from 'node:child_process';
 import { channel } from 'node:diagnostics_channel';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -9,7 +12,9 @@ import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import type * as Core from '@windsock/core';
 import type * as Protocol from '@windsock/protocol';
 
@@ -51,7 +56,15 @@ interface ChildResult {
   requests: number;
   seconds: number;
   cpuMicros: number;
+  /** `--measure=bytes`: heap bytes allocated over the measured pairs, and the collections that ran (must be 0). */
+  allocated?: number;
+  collections?: number;
 }
+
+/** Pairs before and during the allocation window; 2 000 pairs stay far below the enlarged young generation. */
+const BYTES_WARMUP_PAIRS = 3_000;
+const BYTES_PAIRS = 2_000;
+const BYTES_NODE_FLAGS = ['--max-semi-space-size=1024', '--min-semi-space-size=1024'];
 
 const FLOOR_HEADER = 'x'.repeat(185);
 
@@ -112,6 +125,7 @@ async function child(
   warmupMs: number,
   durationMs: number,
   profilePath: string | undefined,
+  measure: 'cpu' | 'bytes',
 ): Promise<ChildResult> {
   await startAgent(step);
   const server = http.createServer((request, response) => {
@@ -125,10 +139,11 @@ async function child(
 
   let stopAt = 0;
   let answered = 0;
+  let budget = Infinity;
   const worker = () =>
     new Promise<void>((resolve, reject) => {
       const next = () => {
-        if (performance.now() >= stopAt) return resolve();
+        if (performance.now() >= stopAt || budget-- <= 0) return resolve();
         const request = http.get(
           { port, host: '127.0.0.1', path: '/orders/42', agent, headers },
           (res) => {
@@ -148,6 +163,22 @@ async function child(
     await Promise.all(Array.from({ length: 16 }, worker));
   };
 
+  if (measure === 'bytes') {
+    budget = BYTES_WARMUP_PAIRS;
+    await load(Infinity);
+    let collections = 0;
+    const observer = new PerformanceObserver((list) => (collections += list.getEntries().length));
+    observer.observe({ entryTypes: ['gc'] });
+    const before = getHeapStatistics().used_heap_size;
+    budget = BYTES_PAIRS;
+    await load(Infinity);
+    const allocated = getHeapStatistics().used_heap_size - before;
+    await new Promise((resolve) => setImmediate(resolve)); // let the observer hear of a collection
+    observer.disconnect();
+    agent.destroy();
+    server.close();
+    return { requests: BYTES_PAIRS, seconds: 0, cpuMicros: 0, allocated, collections };
+  }
   await load(warmupMs);
   answered = 0;
   const profiler = profilePath === undefined ? undefined : await startProfiler();
@@ -194,6 +225,7 @@ async function parent(): Promise<void> {
   const before = args.get('before');
   const facade = args.get('facade');
   const profileDir = args.get('cpu-prof-dir');
+  const measure = args.get('measure') === 'bytes' ? 'bytes' : 'cpu';
   const steps = (
     args.get('steps')?.split(',') ?? [
       'none',
@@ -219,13 +251,14 @@ async function parent(): Promise<void> {
       const result = await new Promise<ChildResult>((resolve, reject) => {
         const process_ = fork(fileURLToPath(import.meta.url), [], {
           execPath: nodeBinary,
-          execArgv: ['--import', 'tsx'],
+          execArgv: [...(measure === 'bytes' ? BYTES_NODE_FLAGS : []), '--import', 'tsx'],
           env: {
             ...process.env,
             BENCH_CHILD: JSON.stringify({
               step,
               warmupMs,
               durationMs,
+              measure,
               // --cpu-prof-dir=DIR: a V8 CPU profile of each child's load window, for relative function costs.
               profilePath:
                 profileDir === undefined ? undefined : `${profileDir}/${step}-${run}.cpuprofile`,
@@ -239,13 +272,21 @@ async function parent(): Promise<void> {
           if (code !== 0) reject(new Error(`${step} exited with ${code}`));
         });
       });
+      if (result.collections !== undefined && result.collections > 0)
+        throw new Error(`${step}: a garbage collection ran in the allocation window`);
       results.get(step)!.push(result);
       process.stderr.write(
-        `run ${run + 1} ${step}: ${(result.cpuMicros / result.requests).toFixed(1)} µs/pair\n`,
+        measure === 'bytes'
+          ? `run ${run + 1} ${step}: ${bytesPerPair(result).toFixed(0)} B/pair\n`
+          : `run ${run + 1} ${step}: ${(result.cpuMicros / result.requests).toFixed(1)} µs/pair\n`,
       );
     }
   }
   const loadAfter = (await import('node:os')).loadavg();
+  if (measure === 'bytes') {
+    printBytes(steps, results);
+    return;
+  }
 
   const noneRate = median(results.get('none')!.map((r) => r.requests / r.seconds));
   const version = (await import('node:child_process'))
@@ -279,17 +320,37 @@ async function parent(): Promise<void> {
   }
 }
 
+function bytesPerPair(result: ChildResult): number {
+  return (result.allocated ?? 0) / result.requests;
+}
+
+function printBytes(steps: readonly Step[], results: Map<Step, ChildResult[]>): void {
+  console.log(
+    `Heap bytes allocated per pair over ${BYTES_PAIRS} pairs ` +
+      `(after ${BYTES_WARMUP_PAIRS}), no collection in the window; median over runs\n`,
+  );
+  console.log('| step | what | bytes per pair | added vs none |');
+  console.log('| --- | --- | ---: | ---: |');
+  const none = median(results.get('none')!.map(bytesPerPair));
+  for (const step of steps) {
+    const bytes = median(results.get(step)!.map(bytesPerPair));
+    const added = step === 'none' ? '–' : `${bytes >= none ? '+' : ''}${(bytes - none).toFixed(0)}`;
+    console.log(`| ${step} | ${STEPS[step]} | ${bytes.toFixed(0)} | ${added} |`);
+  }
+}
+
 const task = process.env.BENCH_CHILD;
 if (task === undefined) {
   await parent();
 } else {
-  const { step, warmupMs, durationMs, profilePath } = JSON.parse(task) as {
+  const { step, warmupMs, durationMs, profilePath, measure } = JSON.parse(task) as {
     step: Step;
     warmupMs: number;
     durationMs: number;
     profilePath?: string;
+    measure: 'cpu' | 'bytes';
   };
-  const result = await child(step, warmupMs, durationMs, profilePath);
+  const result = await child(step, warmupMs, durationMs, profilePath, measure);
   process.send?.(result);
   process.disconnect?.();
 }
