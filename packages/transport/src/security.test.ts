@@ -105,7 +105,9 @@ describe('bad configuration throws at creation', () => {
     }
     expect(error).toBeInstanceOf(OptionsError);
     expect(error).toBeInstanceOf(TypeError);
-    expect((error as Error).message).toMatch(/^windsock transport: invalid options \(4 problems\):\n/);
+    expect((error as Error).message).toMatch(
+      /^windsock transport: invalid options \(4 problems\):\n/,
+    );
     expect((error as OptionsError).problems.map((p) => p.name)).toEqual([
       'backends',
       'deadlines.logs',
