@@ -126,26 +126,29 @@ function text(value: unknown): string | undefined {
 }
 
 // Attribute → OAP tag key. The server address is the span's peer (and `mq.broker`), the route its operation name.
-const TAG_KEYS: Readonly<Record<string, string | null>> = {
-  'http.request.method': 'http.method',
-  'http.method': 'http.method',
-  'url.full': 'http.url',
-  'http.url': 'http.url',
-  'http.response.status_code': 'http.status_code',
-  'http.status_code': 'http.status_code',
-  'http.route': null,
-  'db.system.name': 'db.type',
-  'db.system': 'db.type',
-  'db.query.text': 'db.statement',
-  'db.statement': 'db.statement',
-  'db.namespace': 'db.instance',
-  'db.name': 'db.instance',
-  'messaging.destination.name': 'mq.queue',
-  'server.address': null,
-  'server.port': null,
-  'net.peer.name': null,
-  'net.peer.port': null,
-};
+// A Map: every attribute of every span is looked up with a key that varies, which object property lookup does slowly.
+const TAG_KEYS: ReadonlyMap<string, string | null> = new Map(
+  Object.entries({
+    'http.request.method': 'http.method',
+    'http.method': 'http.method',
+    'url.full': 'http.url',
+    'http.url': 'http.url',
+    'http.response.status_code': 'http.status_code',
+    'http.status_code': 'http.status_code',
+    'http.route': null,
+    'db.system.name': 'db.type',
+    'db.system': 'db.type',
+    'db.query.text': 'db.statement',
+    'db.statement': 'db.statement',
+    'db.namespace': 'db.instance',
+    'db.name': 'db.instance',
+    'messaging.destination.name': 'mq.queue',
+    'server.address': null,
+    'server.port': null,
+    'net.peer.name': null,
+    'net.peer.port': null,
+  }),
+);
 
 /** What a span's attribute writes remember: how many unmapped tags it has, and the HTTP method and route seen. */
 export class AttributeState {
@@ -173,9 +176,10 @@ export function writeAttributes(
 ): string | undefined {
   if (attributes === undefined) return undefined;
   let operation: string | undefined;
-  // for-in rather than Object.keys: no array of keys per span.
+  // for-in rather than Object.keys: no array of keys per span; `hasOwnProperty` rather than `Object.hasOwn`, which
+  // V8 folds to a map check for a key for-in gave.
   for (const key in attributes) {
-    if (Object.hasOwn(attributes, key))
+    if (Object.prototype.hasOwnProperty.call(attributes, key))
       operation = writeAttribute(span, settings, holder, key, attributes[key]) ?? operation;
   }
   return operation;
@@ -190,7 +194,7 @@ export function writeAttribute(
   value: unknown,
 ): string | undefined {
   if (value === undefined || value === null) return undefined;
-  const mapped = TAG_KEYS[key];
+  const mapped = TAG_KEYS.get(key);
   if (mapped === undefined) {
     const state = holder.attributeState();
     if (state.unmapped >= MAX_ATTRIBUTE_TAGS) return undefined;
