@@ -85,45 +85,59 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     options: otel.SpanOptions | undefined,
     context: otel.Context | undefined,
   ): OtelSpan {
-    // Without a context and outside any frame the parent is windsock's active span: read it, make no context.
+    // Without a context and outside any frame the parent is windsock's active span: make no context for it.
     const parentContext = context ?? this.contextManager.activeFrameContext();
     if (parentContext?.getValue(SUPPRESS_TRACING_KEY) === true) return this.nonRecording;
-    const active = this.tracer.activeSpan();
-    const parent =
-      options?.root === true
-        ? undefined
-        : parentContext === undefined
-          ? active
-          : windsockSpanOf(parentContext.getValue(SPAN_KEY));
     const attributes = options?.attributes as OtelAttributes | undefined;
     const kind = options?.kind ?? OtelSpanKind.INTERNAL;
     const record =
-      parent === active
-        ? this.open(String(name), kind, attributes, parent !== undefined)
-        : parent === undefined
-          ? // A context without a windsock span (the root context, `root: true`): a new trace, as in OpenTelemetry.
-            this.tracer.withoutSpan(() => this.open(String(name), kind, attributes, false))
-          : parent === NOOP_SPAN
-            ? NOOP_SPAN
-            : this.tracer.withSpan(parent, () => this.open(String(name), kind, attributes, true));
+      parentContext === undefined && options?.root !== true
+        ? // The parent is windsock's active span, which the tracer reads itself.
+          this.open(String(name), kind, attributes, undefined)
+        : this.openIn(
+            options?.root === true ? undefined : windsockSpanOf(parentContext?.getValue(SPAN_KEY)),
+            String(name),
+            kind,
+            attributes,
+          );
     // The tracer makes every span of this provider as its span class; the no-op span is all it returns otherwise.
     if (!(record instanceof BridgedSpan)) return this.nonRecording;
     record.startAttributes(attributes, this.settings);
     return record;
   }
 
+  /** Opens the span as a child of `parent`, or of nothing (a new trace) when it is undefined. */
+  private openIn(
+    parent: Span | undefined,
+    name: string,
+    kind: number,
+    attributes: OtelAttributes | undefined,
+  ): Span {
+    if (parent === this.tracer.activeSpan())
+      return this.open(name, kind, attributes, parent !== undefined);
+    // A context without a windsock span (the root context, `root: true`): a new trace, as in OpenTelemetry.
+    if (parent === undefined)
+      return this.tracer.withoutSpan(() => this.open(name, kind, attributes, false));
+    if (parent === NOOP_SPAN) return NOOP_SPAN;
+    return this.tracer.withSpan(parent, () => this.open(name, kind, attributes, true));
+  }
+
+  /** `hasParent` undefined: whether a windsock span is active, read only where it matters. */
   private open(
     name: string,
     kind: number,
     attributes: OtelAttributes | undefined,
-    hasParent: boolean,
+    hasParent: boolean | undefined,
   ): Span {
     if (attributes === undefined && kind === OtelSpanKind.INTERNAL) {
       return this.tracer.startLocalSpan(name, this.localOptions);
     }
     const shape = shapeOf(kind, attributes);
     const operation = operationOf(name, attributes);
-    if (!hasParent && (kind === OtelSpanKind.SERVER || kind === OtelSpanKind.CONSUMER)) {
+    if (
+      (kind === OtelSpanKind.SERVER || kind === OtelSpanKind.CONSUMER) &&
+      !(hasParent ?? this.tracer.activeSpan() !== undefined)
+    ) {
       // Work arriving from outside with no windsock span around it (a consumer loop, a server windsock does not
       // instrument): an entry span, never a child of whatever context the callback happened to run in.
       return this.tracer.startEntrySpan(operation, this.rootOptionsOf(shape));
