@@ -74,7 +74,7 @@ export function crossThreadRef(parent: SpanRecord): SegmentReference {
   return {
     refType: RefType.CrossThread,
     traceId: segment.data.traceId,
-    parentTraceSegmentId: segment.data.traceSegmentId,
+    parentTraceSegmentId: segment.segmentId(),
     parentSpanId: parent.data.spanId,
     parentService: segment.data.service,
     parentServiceInstance: segment.data.serviceInstance,
@@ -95,7 +95,7 @@ export function injectHeaders<C>(
   const segmentPart = (segment.sw8SegmentPart ??= encodeSw8SegmentPart(
     segment.sampled,
     segment.data.traceId,
-    segment.data.traceSegmentId,
+    segment.segmentId(),
   ));
   write(
     carrier,

@@ -51,6 +51,8 @@ export class Segment {
   /** The first entry span: the one a framework renames after its route, and `activeEntrySpan()` returns. */
   entrySpan: SpanRecord | undefined = undefined;
   private openSpans = 0;
+  /** Spans opened and recorded: an unsampled segment counts them without keeping them (it is never reported). */
+  private spanCount = 0;
 
   constructor(
     readonly tracer: SegmentOwner,
@@ -63,12 +65,19 @@ export class Segment {
   ) {
     this.data = {
       traceId,
-      traceSegmentId: nextId(),
-      spans: [],
+      // An unsampled segment makes its id only if `sw8` or a caller asks for it (`segmentId()`).
+      traceSegmentId: sampled ? nextId() : '',
+      spans: sampled ? [] : NONE,
       service: tracer.serviceName,
       serviceInstance: tracer.serviceInstance,
       isSizeLimited: false,
     };
+  }
+
+  /** The segment's id, made on first use for an unsampled segment. */
+  segmentId(): string {
+    if (this.data.traceSegmentId === '') this.data.traceSegmentId = nextId();
+    return this.data.traceSegmentId;
   }
 
   /** The endpoint encoded for `sw8`, once per segment unless a rename changed it. */
@@ -84,7 +93,8 @@ export class Segment {
   rename(span: SpanRecord, name: string): void {
     const capped = this.capOperationName(name);
     const namesEndpoint =
-      span === this.entrySpan || (this.entrySpan === undefined && span.data === this.data.spans[0]);
+      span === this.entrySpan ||
+      (this.entrySpan === undefined && span.recorded && span.data.spanId === 0);
     if (namesEndpoint) this.endpoint = capped;
     span.data.operationName = capped;
   }
@@ -106,14 +116,15 @@ export class Segment {
     spanClass?: typeof SpanRecord,
   ): SpanRecord {
     operationName = this.capOperationName(operationName);
-    const spans = this.data.spans;
-    const recorded = spans.length < this.tracer.maxSpansPerSegment;
+    const count = this.spanCount;
+    const recorded = count < this.tracer.maxSpansPerSegment;
     const data: SpanObject = {
       // A dropped span stands in for its nearest recorded ancestor, so headers it injects still point at a
       // span the backend will receive.
-      spanId: recorded ? spans.length : Math.max(parentSpanId, 0),
+      spanId: recorded ? count : Math.max(parentSpanId, 0),
       parentSpanId,
-      startTime: this.tracer.now(),
+      // Nothing reads the times of a span that is never reported.
+      startTime: this.sampled ? this.tracer.now() : 0,
       endTime: 0,
       refs: ref === undefined ? NONE : [ref],
       operationName,
@@ -134,12 +145,13 @@ export class Segment {
         ? new SpanRecord(this, data, false)
         : new spanClass(this, data, false);
     }
-    spans.push(data);
+    this.spanCount = count + 1;
+    if (this.sampled) this.data.spans.push(data);
     this.openSpans += 1;
     // Two construction sites rather than one with a variable class: `new SpanRecord` stays monomorphic for native spans.
     const span =
       spanClass === undefined ? new SpanRecord(this, data, true) : new spanClass(this, data, true);
-    if (spans.length === 1) this.endpoint = operationName;
+    if (count === 0) this.endpoint = operationName;
     if (this.entrySpan === undefined && spanType === SpanType.Entry) {
       this.entrySpan = span;
       this.endpoint = operationName;

@@ -37,7 +37,7 @@ export class SpanRecord implements Span {
   }
 
   get segmentId(): string {
-    return this.segment.data.traceSegmentId;
+    return this.segment.segmentId();
   }
 
   get spanId(): number {
@@ -126,7 +126,7 @@ export class SpanRecord implements Span {
     if (this.ended) return;
     this.ended = true;
     if (!this.recorded) return;
-    this.data.endTime = this.segment.tracer.now();
+    if (this.segment.sampled) this.data.endTime = this.segment.tracer.now();
     this.segment.spanEnded();
   }
 

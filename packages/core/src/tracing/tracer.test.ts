@@ -323,6 +323,30 @@ describe('Tracer: sampling', () => {
     expect(tracer.stats().segmentsUnsampled).toBe(1);
   });
 
+  it('keeps no spans, times or segment id for an unsampled segment until an id is asked for', () => {
+    const { tracer } = tracerWithSink({ sampleRate: 0 });
+    const local = tracer.startLocalSpan('job') as SpanRecord;
+    tracer.withSpan(local, () => local.setOperationName('job:renamed'));
+    const data = local.segment.data;
+    expect(data.spans).toHaveLength(0);
+    expect(data.traceSegmentId).toBe('');
+    expect(local.data.startTime).toBe(0);
+    // Asked for (by sw8 or a caller), the id is made once and kept.
+    const id = local.segmentId;
+    expect(id).toMatch(/\S/);
+    expect(local.segmentId).toBe(id);
+    const headers: Record<string, string> = {};
+    tracer.withSpan(local, () => tracer.startExitSpan('/b', 'b:1', { headers }).end());
+    local.end();
+    expect(decodeSw8(headers.sw8)).toMatchObject({
+      sample: false,
+      parentSegmentId: id,
+      parentSpanId: 1,
+      parentEndpoint: 'job:renamed',
+    });
+    expect(local.data.endTime).toBe(0);
+  });
+
   it('honours the incoming sample flag over the local rate', () => {
     const { tracer, sink } = tracerWithSink({ sampleRate: 0 });
     tracer.startEntrySpan('a', { headers: { sw8: encodeSw8(caller) } }).end();
