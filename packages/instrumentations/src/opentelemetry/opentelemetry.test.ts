@@ -74,6 +74,9 @@ describe('opentelemetry bridge', () => {
   it('makes the span startActiveSpan passes the active one, which code reaching it that way can end', async () => {
     otelTracer.startActiveSpan('active', (span) => {
       expect(api.trace.getActiveSpan()).toBe(span);
+      // No wrapper: the OpenTelemetry span is windsock's active span itself, and the context holding just it.
+      expect(harness.tracer.activeSpan()).toBe(span);
+      expect(api.context.active()).toBe(span);
       expect(api.trace.getSpan(api.context.active())).toBe(span);
       expect(api.trace.getSpan(api.context.active().deleteValue(api.createContextKey('x')))).toBe(
         span,
