@@ -47,54 +47,67 @@ export class Reporter {
   constructor(private readonly options: ReporterOptions) {
     const transport = createTransportOrThrow(options);
     this.transport = transport;
-    const identity = { service: options.serviceName, serviceInstance: options.serviceInstance };
-    this.backends = new BackendSet<TransportResult>({
-      addresses: options.backends,
-      classifier: transportResultClassifier,
-      probe: (backend, signal) =>
-        transport.keepAlive({ ...identity, layer: '' }, { backend, signal }),
-      policy: {
-        // The transport's own deadline ends a call first, with its precise classification; this is the backstop.
-        timeoutMs: options.reportTimeoutMs + 1_000,
-        retry: options.retry,
-        breaker: { kind: 'consecutive', threshold: options.breakerThreshold },
-        halfOpen: {
-          initialDelayMs: options.probe.minDelayMs,
-          maxDelayMs: options.probe.maxDelayMs,
-        },
-      },
-    });
-    this.stopWatchingBreakers = tellBreakerChanges(this.backends, options.diagnostics);
-    const send = {
-      segments: transport.sendSegments.bind(transport),
-      logs: transport.sendLogs.bind(transport),
-      meters: transport.sendMeters.bind(transport),
-    };
     const pipelines = {} as Record<PipelineName, Pipeline>;
-    for (const name of PIPELINES) {
-      pipelines[name] = new Pipeline({
-        name,
-        ...options.queue,
-        backends: this.backends,
-        send: (frames, backend, signal) => send[name](frames, { backend, signal }),
-        onOverflow: (pipeline, phase, dropped) => {
-          const total = pipelines[pipeline].stats().dropped.overflow;
-          tellOverflow(options.diagnostics, pipeline, phase, dropped, total);
+    try {
+      const identity = { service: options.serviceName, serviceInstance: options.serviceInstance };
+      this.backends = new BackendSet<TransportResult>({
+        addresses: options.backends,
+        classifier: transportResultClassifier,
+        probe: (backend, signal) =>
+          transport.keepAlive({ ...identity, layer: '' }, { backend, signal }),
+        policy: {
+          // The transport's own deadline ends a call first, with its precise classification; this is the backstop.
+          timeoutMs: options.reportTimeoutMs + 1_000,
+          retry: options.retry,
+          breaker: { kind: 'consecutive', threshold: options.breakerThreshold },
+          halfOpen: {
+            initialDelayMs: options.probe.minDelayMs,
+            maxDelayMs: options.probe.maxDelayMs,
+          },
         },
       });
+      this.stopWatchingBreakers = tellBreakerChanges(this.backends, options.diagnostics);
+      const send = {
+        segments: transport.sendSegments.bind(transport),
+        logs: transport.sendLogs.bind(transport),
+        meters: transport.sendMeters.bind(transport),
+      };
+      for (const name of PIPELINES) {
+        pipelines[name] = new Pipeline({
+          name,
+          ...options.queue,
+          backends: this.backends,
+          send: (frames, backend, signal) => send[name](frames, { backend, signal }),
+          onOverflow: (pipeline, phase, dropped) => {
+            const total = pipelines[pipeline].stats().dropped.overflow;
+            tellOverflow(options.diagnostics, pipeline, phase, dropped, total);
+          },
+        });
+      }
+      this.scheduler = startManagementScheduler(transport, {
+        ...identity,
+        properties: instanceProperties(options.agentVersion),
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+        cdsIntervalMs: options.cdsIntervalMs,
+        usable: this.backends.usable,
+        ...(options.onConfiguration === undefined
+          ? {}
+          : { onConfiguration: options.onConfiguration }),
+      });
+    } catch (error) {
+      // A bad option found after the transport opened: nothing stays open behind the throw.
+      transport.close();
+      for (const pipeline of Object.values(pipelines)) void pipeline.close();
+      const partial = this as unknown as {
+        backends?: BackendSet<TransportResult>;
+        stopWatchingBreakers?: () => void;
+      };
+      partial.stopWatchingBreakers?.();
+      partial.backends?.dispose();
+      throw error;
     }
     this.pipelines = pipelines;
     this.sink = this.createSink();
-    this.scheduler = startManagementScheduler(transport, {
-      ...identity,
-      properties: instanceProperties(options.agentVersion),
-      heartbeatIntervalMs: options.heartbeatIntervalMs,
-      cdsIntervalMs: options.cdsIntervalMs,
-      usable: this.backends.usable,
-      ...(options.onConfiguration === undefined
-        ? {}
-        : { onConfiguration: options.onConfiguration }),
-    });
   }
 
   /** The reporter's health as `windsock_agent_*` gauges of `meter`. */
