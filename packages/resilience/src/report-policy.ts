@@ -2,19 +2,19 @@ import {
   CircuitState,
   TaskCancelledError,
   TimeoutStrategy,
-  circuitBreaker,
-  handleWhen,
   isBrokenCircuitError,
   isIsolatedCircuitError,
-  retry,
   timeout,
+  wrap,
   type CircuitBreakerPolicy,
   type IDisposable,
-  type IRetryContext,
   type RetryPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
-import { createBreaker } from './breaker.js';
+import { createCircuit } from './breaker.js';
+import { CallerCancellation, CancelledByCaller } from './caller-cancellation.js';
+import { CountedBreaker } from './counted-breaker.js';
+import { OpenCircuitGate, Skipped } from './open-circuit-gate.js';
 import { resolveOptions, type ReportPolicyOptions, type ResolvedPolicyOptions } from './options.js';
 import type {
   ExecuteOptions,
@@ -27,26 +27,11 @@ import type {
 } from './outcome.js';
 import { PolicyCounters } from './policy-counters.js';
 import { ProbeSchedule } from './probe-schedule.js';
-import { RetryDelays, validPushback } from './retry-delays.js';
+import { createReportRetry } from './report-retry.js';
+import { SafeClassifier } from './safe-classifier.js';
 import { StateListeners, type StateListener } from './state-listeners.js';
 
 export type { StateListener } from './state-listeners.js';
-
-/** What a retry attempt returns instead of running `fn` when it must not send any more. */
-class Skipped {
-  constructor(readonly reason: 'open' | 'isolated' | 'cancelled') {}
-}
-const SKIPPED_OPEN = new Skipped('open');
-const SKIPPED_ISOLATED = new Skipped('isolated');
-const SKIPPED_CANCELLED = new Skipped('cancelled');
-
-/** The caller gave up on this attempt; the backend did nothing wrong, so the breaker must not count it. */
-class CancelledByCaller extends Error {
-  constructor(override readonly cause: unknown) {
-    super('cancelled by the caller');
-    this.name = 'CancelledByCaller';
-  }
-}
 
 const STATE_NAMES: Record<CircuitState, PolicyState> = {
   [CircuitState.Closed]: 'closed',
@@ -61,15 +46,20 @@ interface CallRecord {
 }
 
 /**
- * Breaker ∘ retry ∘ timeout for one backend, built from cockatiel policies, with a probe-first half-open state and
- * state a loop can sleep on. See `createReportPolicy`. The policies are nested by hand rather than with cockatiel's
- * `wrap()` because each boundary carries a check `wrap()` has no place for: the breaker is re-read before a retry
- * sends, and a caller's cancellation is kept from counting as the backend's failure.
+ * Breaker ∘ retry ∘ timeout for one backend, composed from cockatiel policies with `wrap()`, with a probe-first
+ * half-open state and state a loop can sleep on. See `createReportPolicy`. One call runs as
+ * `wrap(retry, gate, breaker, cancellation, deadline)`: the retry is outermost so every re-send meets the gate, the
+ * gate stands before the breaker because an open breaker would take a retry as its half-open trial, and the
+ * cancellation sits between breaker and deadline, the one place where a caller's abort is still told apart from the
+ * deadline's.
  */
 export class ReportPolicy<T> {
   private readonly options: ResolvedPolicyOptions<T>;
+  private readonly classifier: SafeClassifier<T>;
   private readonly schedule: ProbeSchedule;
   private readonly retry: RetryPolicy;
+  /** The breaker each attempt meets, whichever is current, with its verdicts counted. */
+  private readonly countedBreaker: CountedBreaker;
   private readonly attemptTimeout: TimeoutPolicy;
   private readonly probeTimeout: TimeoutPolicy;
   private readonly listeners = new StateListeners();
@@ -86,19 +76,15 @@ export class ReportPolicy<T> {
 
   constructor(options: ReportPolicyOptions<T> = {}) {
     this.options = resolveOptions(options);
-    const { retry: retryOptions, halfOpen } = this.options;
+    const { retry, halfOpen, pushbackMs } = this.options;
+    this.classifier = new SafeClassifier(this.options);
     this.schedule = new ProbeSchedule(halfOpen.initialDelayMs, halfOpen.maxDelayMs);
-    this.retry = retry(
-      handleWhen((error) => this.mayRetryError(error)).orWhenResult((result) =>
-        this.mayRetryResult(result),
-      ),
-      {
-        maxAttempts: retryOptions.maxAttempts,
-        backoff: new RetryDelays(retryOptions.initialDelayMs, retryOptions.maxDelayMs, (result) =>
-          this.options.pushbackMs(result as T),
-        ),
-      },
-    ).dangerouslyUnref();
+    this.retry = createReportRetry({ ...retry, pushbackMs }, this.classifier, this.breakerClosed);
+    this.countedBreaker = new CountedBreaker(
+      () => this.breaker,
+      this.counter,
+      (result) => this.classifier.isFailure(result as T),
+    );
     // Aggressive: a call that ignores its signal is still abandoned at the deadline, so the loop never hangs on it.
     // No abort on return: a finished attempt has nothing left to cancel, and an abort costs a DOMException per call.
     const deadline = { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false };
@@ -202,17 +188,12 @@ export class ReportPolicy<T> {
     this.listeners.clear();
   }
 
-  private circuitState(): CircuitState {
-    return this.breaker.state;
-  }
+  private readonly breakerClosed = (): boolean => this.breaker.state === CircuitState.Closed;
+
+  private readonly currentCircuitState = (): CircuitState => this.breaker.state;
 
   private createCircuit(): CircuitBreakerPolicy {
-    return circuitBreaker(
-      handleWhen((error) => !(error instanceof CancelledByCaller)).orWhenResult((result) =>
-        this.options.isFailure(result as T),
-      ),
-      { halfOpenAfter: this.schedule, breaker: createBreaker(this.options.breaker) },
-    );
+    return createCircuit(this.options.breaker, this.schedule, this.options.isFailure);
   }
 
   /** Decides a call that found the breaker not closed; `undefined` lets it send. */
@@ -238,22 +219,18 @@ export class ReportPolicy<T> {
     }
     if (this.disposed || signal?.aborted) return this.notSent('cancelled');
     // Re-read through a call: the awaited trial changed the state, which the compiler cannot see.
-    const state = this.circuitState();
+    const state = this.currentCircuitState();
     if (state === CircuitState.Closed) return undefined;
     return this.notSent(state === CircuitState.Isolated ? 'isolated' : 'open');
   }
 
   private runProbe(probe: (signal: AbortSignal) => Promise<T>): Promise<void> {
     this.counter.counts.probes++;
-    const trial = this.breaker
-      .execute(
-        ({ signal }) =>
-          this.probeTimeout.execute(({ signal: probeSignal }) => probe(probeSignal), signal),
-        this.lifetime.signal,
-      )
+    const trial = wrap(this.breaker, this.probeTimeout)
+      .execute(({ signal }) => probe(signal), this.lifetime.signal)
       .then(
         (result) => {
-          if (this.isFailureSafely(result)) this.counter.probeFailure(result);
+          if (this.classifier.isFailure(result)) this.counter.probeFailure(result);
           else this.counter.success();
         },
         (error: unknown) => {
@@ -273,7 +250,18 @@ export class ReportPolicy<T> {
   ): Promise<ExecuteOutcome<R>> {
     const call: CallRecord = { attempts: 0 };
     const isTrial = this.breaker.state !== CircuitState.Closed;
-    const running = this.retry.execute(this.attempt(fn, signal, call), signal);
+    const running = wrap(
+      this.retry,
+      new OpenCircuitGate(this.currentCircuitState, this.lifetime.signal),
+      this.countedBreaker,
+      new CallerCancellation(signal),
+      this.attemptTimeout,
+    ).execute(({ signal: attemptSignal }) => {
+      if (call.attempts > 0) this.counter.counts.retries++;
+      call.attempts++;
+      this.counter.counts.attempts++;
+      return fn(attemptSignal);
+    }, signal);
     if (isTrial) {
       const settled: Promise<void> = running.then(noop, noop).then(() => {
         if (this.pendingTrial === settled) this.pendingTrial = undefined;
@@ -283,8 +271,8 @@ export class ReportPolicy<T> {
     try {
       const result = await running;
       if (result instanceof Skipped) return this.notSent(result.reason, call.attempts);
-      if (this.isFailureSafely(result)) {
-        const pushback = this.pushbackSafely(result);
+      if (this.classifier.isFailure(result)) {
+        const pushback = this.classifier.pushbackMs(result);
         return this.rejected('failed', call.attempts, {
           value: result,
           ...(pushback === undefined ? {} : { pushbackMs: pushback }),
@@ -296,73 +284,6 @@ export class ReportPolicy<T> {
         error: error instanceof CancelledByCaller ? error.cause : error,
       });
     }
-  }
-
-  /** One retry attempt: breaker, then deadline, then `fn`. Retries re-check the breaker before sending. */
-  private attempt<R extends T>(
-    fn: (signal: AbortSignal) => Promise<R>,
-    callerSignal: AbortSignal | undefined,
-    call: CallRecord,
-  ): (context: IRetryContext) => Promise<R | Skipped> {
-    return async ({ attempt, signal }) => {
-      if (attempt > 0) {
-        // The backoff sleep ignores the signal, and another call may have opened the breaker meanwhile.
-        if (callerSignal?.aborted || this.disposed) return SKIPPED_CANCELLED;
-        const state = this.breaker.state;
-        if (state === CircuitState.Isolated) return SKIPPED_ISOLATED;
-        if (state !== CircuitState.Closed) return SKIPPED_OPEN;
-        this.counter.counts.retries++;
-      }
-      call.attempts++;
-      this.counter.counts.attempts++;
-      try {
-        const result = await this.breaker.execute(
-          // The deadline derives its signal from the caller's (or from none), not from cockatiel's shared
-          // never-aborted default: subscribing to that would cost an abort listener per attempt for nothing.
-          () => this.runWithDeadline(fn, callerSignal),
-          signal,
-        );
-        if (this.isFailureSafely(result)) this.counter.failure(result);
-        else this.counter.success();
-        return result;
-      } catch (error) {
-        if (!(error instanceof CancelledByCaller) && !isBrokenCircuitError(error)) {
-          this.counter.failure(error);
-        }
-        throw error;
-      }
-    };
-  }
-
-  private async runWithDeadline<R>(
-    fn: (signal: AbortSignal) => Promise<R>,
-    callerSignal: AbortSignal | undefined,
-  ): Promise<R> {
-    try {
-      return await this.attemptTimeout.execute(
-        ({ signal: attemptSignal }) => fn(attemptSignal),
-        callerSignal,
-      );
-    } catch (error) {
-      if (callerSignal?.aborted) throw new CancelledByCaller(error);
-      throw error;
-    }
-  }
-
-  private mayRetryResult(result: unknown): boolean {
-    if (result instanceof Skipped || this.breaker.state !== CircuitState.Closed) return false;
-    const value = result as T;
-    if (!this.isFailureSafely(value) || !this.callSafely(this.options.isRetryable, value))
-      return false;
-    // A pushback longer than our longest delay is the caller's to honour (by pausing its loop), not ours to sleep.
-    const pushback = this.pushbackSafely(value);
-    return pushback === undefined || pushback <= this.options.retry.maxDelayMs;
-  }
-
-  private mayRetryError(error: unknown): boolean {
-    if (error instanceof CancelledByCaller || isBrokenCircuitError(error)) return false;
-    if (this.breaker.state !== CircuitState.Closed) return false;
-    return this.callSafely(this.options.isRetryableError, error);
   }
 
   private reasonFor(error: unknown, signal: AbortSignal | undefined): RejectionReason {
@@ -419,32 +340,6 @@ export class ReportPolicy<T> {
       at: this.options.now(),
       nextProbeAt: state === 'open' ? this.nextProbeAtMs : undefined,
     }));
-  }
-
-  private isFailureSafely(result: T): boolean {
-    // A predicate that throws is a bug in the caller; treating its result as a failure keeps the call accounted for.
-    try {
-      return this.options.isFailure(result);
-    } catch {
-      return true;
-    }
-  }
-
-  private pushbackSafely(result: T): number | undefined {
-    try {
-      const pushback = this.options.pushbackMs(result);
-      return validPushback(pushback) ? pushback : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  private callSafely<A>(predicate: (arg: A) => boolean, arg: A): boolean {
-    try {
-      return predicate(arg);
-    } catch {
-      return false;
-    }
   }
 }
 
