@@ -21,10 +21,12 @@ const SKIPPED_CANCELLED = new Skipped('cancelled');
  * half-open trial among them) and goes through; every later pass is a retry, which is answered `Skipped` instead of
  * sent unless the breaker is closed now: the backoff sleep ignores the signal, and another call may have opened the
  * breaker meanwhile. A breaker that is not closed would otherwise take the retry as its half-open trial.
+ * It is made per call because `wrap()` hands a policy no attempt number, only its own passes tell them apart.
  */
 export class OpenCircuitGate implements IPolicy<IDefaultPolicyContext, Skipped> {
   declare readonly _altReturn: Skipped;
   private events: PolicyEvents | undefined;
+  private passes = 0;
 
   get onSuccess(): Event<ISuccessEvent> {
     return (this.events ??= new PolicyEvents()).onSuccess;
@@ -33,8 +35,6 @@ export class OpenCircuitGate implements IPolicy<IDefaultPolicyContext, Skipped> 
   get onFailure(): Event<IFailureEvent> {
     return (this.events ??= new PolicyEvents()).onFailure;
   }
-
-  private passes = 0;
 
   /**
    * @param circuitState the breaker's state as it is now
