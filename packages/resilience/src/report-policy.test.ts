@@ -507,6 +507,25 @@ describe('createReportPolicy', () => {
       await expect(policy.execute(() => Promise.resolve(OK))).resolves.toMatchObject({ ok: true });
     });
 
+    it('a retry that outlives reset() goes through the new breaker, not the one it started on', async () => {
+      const policy = transportPolicy({
+        retry: { maxAttempts: 1, initialDelayMs: 100, maxDelayMs: 100 },
+        breaker: { kind: 'consecutive', threshold: 2 },
+      });
+      let sent = 0;
+      const retried = policy.execute(() => Promise.resolve(sent++ === 0 ? SAFE : NEVER));
+      await vi.advanceTimersByTimeAsync(0);
+      await policy.execute(() => Promise.resolve(NEVER));
+      expect(policy.state).toBe('open');
+      policy.reset();
+      await vi.runAllTimersAsync();
+      await expect(retried).resolves.toMatchObject({ ok: false, reason: 'failed', attempts: 2 });
+      // the retry's failure was the new breaker's first: one more opens it
+      expect(policy.state).toBe('closed');
+      await policy.execute(() => Promise.resolve(NEVER));
+      expect(policy.state).toBe('open');
+    });
+
     it('stops notifying a listener once its disposer is called, and survives a throwing listener', async () => {
       const policy = transportPolicy();
       const kept = vi.fn();
