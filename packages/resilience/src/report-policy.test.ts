@@ -91,6 +91,9 @@ describe('createReportPolicy', () => {
 
   describe('retry', () => {
     it('retries safe failures up to maxAttempts with bounded jittered delays', async () => {
+      // Jitter fixed mid-range: with a random one the two delays could both fit in the first 286 ms (the bounds of
+      // every jittered delay are retry-delays.test.ts's property test).
+      vi.spyOn(Math, 'random').mockReturnValue(0.5);
       const policy = transportPolicy({
         retry: { maxAttempts: 2, initialDelayMs: 200, maxDelayMs: 5_000 },
       });
