@@ -161,7 +161,9 @@ describe('winston instrumentation, undone and in fixtures', () => {
         .split('\n')
         .filter((line) => line.startsWith('LOG '))
         .map((line) => JSON.parse(line.slice(4)) as { text: string; traceId?: string });
-      const entry = run.segments.find((s) => s.spans.some((span) => span.spanType === SpanType.Entry));
+      const entry = run.segments.find((s) =>
+        s.spans.some((span) => span.spanType === SpanType.Entry),
+      );
       expect(entry).toBeDefined();
       expect(logs).toEqual([
         { text: 'default logger line', traceId: entry!.traceId },
