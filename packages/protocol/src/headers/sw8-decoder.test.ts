@@ -63,6 +63,29 @@ describe('Sw8Decoder', () => {
     expect(decoder.size).toBe(2); // a miss: a second block
   });
 
+  it('decodes two callers in alternation right, also after other blocks took their slots', () => {
+    const decoder = new Sw8Decoder(2);
+    const a = { ...base, parentEndpoint: '/a' };
+    const b = { ...base, parentEndpoint: 'GET:/a', addressUsedAtClient: '127.0.0.1:80' };
+    const fresh = (ctx: Sw8Context, i: number) => ({
+      ...ctx,
+      traceId: `trace.${i}`,
+      parentSegmentId: `segment.${i}`,
+    });
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 6; i++) {
+        const ctx = fresh(i % 2 === 0 ? a : b, i);
+        expect(decoder.decode(encodeSw8(ctx))).toEqual(ctx);
+        expect(decoder.decodeTrace(encodeSw8(ctx))).toEqual(decodeSw8Trace(encodeSw8(ctx)));
+      }
+      expect(decoder.size).toBe(2); // the alternation remembered nothing more
+      for (let i = 0; i < 5; i++) {
+        const other = { ...base, parentEndpoint: `/other/${round}/${i}` };
+        expect(decoder.decode(encodeSw8(other))).toEqual(other);
+      }
+    }
+  });
+
   it('hands out contexts that do not share the remembered names', () => {
     const decoder = new Sw8Decoder();
     const first = decoder.decode(encodeSw8(base))!;

@@ -32,9 +32,12 @@ export class Sw8Decoder {
   private readonly callers: (Sw8Caller | undefined)[];
   private readonly mask: number;
   private evictSecond = false;
-  // The block found last, checked before hashing: a server behind one gateway hears the same block every time.
+  // The two blocks found last, checked before hashing: a server behind one gateway hears the same block every time,
+  // and one that calls itself (or answers two kinds of caller in turn) hears two in alternation.
   private lastBlock = '';
   private lastCaller: Sw8Caller | undefined;
+  private previousBlock = '';
+  private previousCaller: Sw8Caller | undefined;
 
   constructor(capacity: number = DEFAULT_SW8_CALLERS) {
     const wanted = Number.isInteger(capacity) && capacity > 0 ? capacity : DEFAULT_SW8_CALLERS;
@@ -80,14 +83,26 @@ export class Sw8Decoder {
     // slice + === is a native comparison of the characters.
     const block = value.slice(start);
     if (block === this.lastBlock) return this.lastCaller;
+    if (block === this.previousBlock) {
+      this.recent(this.previousBlock, this.previousCaller!);
+      return this.lastCaller;
+    }
     const hash = hashOf(value, start, end);
     const first = hash & this.mask;
     const second = (hash >>> 16) & this.mask;
     const slot = this.blocks[first] === block ? first : this.blocks[second] === block ? second : -1;
     if (slot < 0) return undefined;
-    this.lastBlock = this.blocks[slot]!;
-    this.lastCaller = this.callers[slot];
+    this.recent(this.blocks[slot]!, this.callers[slot]!);
     return this.lastCaller;
+  }
+
+  /** Makes `block` the last one found, the one before it the previous. */
+  private recent(block: string, caller: Sw8Caller): void {
+    if (block === this.lastBlock) return;
+    this.previousBlock = this.lastBlock;
+    this.previousCaller = this.lastCaller;
+    this.lastBlock = block;
+    this.lastCaller = caller;
   }
 
   private remember(value: string, start: number, caller: Sw8Caller): void {
@@ -108,8 +123,7 @@ export class Sw8Decoder {
     const block = Buffer.from(value.slice(start), 'latin1').toString('latin1');
     this.blocks[slot] = block;
     this.callers[slot] = caller;
-    this.lastBlock = block;
-    this.lastCaller = caller;
+    this.recent(block, caller);
   }
 }
 
