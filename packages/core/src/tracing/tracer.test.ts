@@ -11,7 +11,6 @@ import { OptionsError } from '@windsock/options';
 import { describe, expect, it, vi } from 'vitest';
 import { manualClock, tracerWithSink } from '../../test/helpers.js';
 import { suppressTracing } from './context.js';
-import { SpanRecord } from './span.js';
 
 const caller = {
   sample: true,
@@ -307,113 +306,6 @@ describe('Tracer: limits and robustness', () => {
   });
 });
 
-describe('Tracer: sampling', () => {
-  it('propagates unsampled traces with sample=0 and reports nothing for them', () => {
-    const { tracer, sink } = tracerWithSink({ sampleRate: 0 });
-    const entry = tracer.startEntrySpan('GET:/');
-    const headers: Record<string, string> = {};
-    tracer.withSpan(entry, () => {
-      expect(tracer.activeContext()).toBeUndefined();
-      tracer.startExitSpan('/b', 'b:1', { headers }).end();
-    });
-    entry.end();
-    expect(entry.sampled).toBe(false);
-    expect(decodeSw8(headers.sw8)).toMatchObject({ sample: false, traceId: entry.traceId });
-    expect(sink.segments).toHaveLength(0);
-    expect(tracer.stats().segmentsUnsampled).toBe(1);
-  });
-
-  it('keeps no spans, times or segment id for an unsampled segment until an id is asked for', () => {
-    const { tracer } = tracerWithSink({ sampleRate: 0 });
-    const local = tracer.startLocalSpan('job') as SpanRecord;
-    tracer.withSpan(local, () => local.setOperationName('job:renamed'));
-    const data = local.segment.data;
-    expect(data.spans).toHaveLength(0);
-    expect(data.traceSegmentId).toBe('');
-    expect(local.data.startTime).toBe(0);
-    // Asked for (by sw8 or a caller), the id is made once and kept.
-    const id = local.segmentId;
-    expect(id).toMatch(/\S/);
-    expect(local.segmentId).toBe(id);
-    const headers: Record<string, string> = {};
-    tracer.withSpan(local, () => tracer.startExitSpan('/b', 'b:1', { headers }).end());
-    local.end();
-    expect(decodeSw8(headers.sw8)).toMatchObject({
-      sample: false,
-      parentSegmentId: id,
-      parentSpanId: 1,
-      parentEndpoint: 'job:renamed',
-    });
-    expect(local.data.endTime).toBe(0);
-  });
-
-  it('honours the incoming sample flag over the local rate', () => {
-    const { tracer, sink } = tracerWithSink({ sampleRate: 0 });
-    tracer.startEntrySpan('a', { headers: { sw8: encodeSw8(caller) } }).end();
-    const always = tracerWithSink({ sampleRate: 1 });
-    always.tracer
-      .startEntrySpan('b', { headers: { sw8: encodeSw8({ ...caller, sample: false }) } })
-      .end();
-    expect(sink.segments).toHaveLength(1);
-    expect(always.sink.segments).toHaveLength(0);
-  });
-
-  it('continues an unsampled incoming trace: same trace id, sample 0 on, a span id for each call', () => {
-    const { tracer, sink } = tracerWithSink({ sampleRate: 1 });
-    const entry = tracer.startEntrySpan('GET:/b', {
-      headers: { sw8: encodeSw8({ ...caller, sample: false }) },
-    });
-    const headers: Record<string, string> = {};
-    tracer.withSpan(entry, () => tracer.startExitSpan('/c', 'c:1', { headers }).end());
-    entry.end();
-    expect(entry.sampled).toBe(false);
-    expect(decodeSw8(headers.sw8)).toEqual({
-      sample: false,
-      traceId: caller.traceId,
-      parentSegmentId: entry.segmentId,
-      parentSpanId: 1,
-      parentService: 'svc',
-      parentServiceInstance: 'inst',
-      parentEndpoint: 'GET:/b',
-      addressUsedAtClient: 'c:1',
-    });
-    expect(sink.segments).toHaveLength(0);
-  });
-
-  it('sends the endpoint as it is named when each call goes out, through renames', () => {
-    const { tracer } = tracerWithSink();
-    const entry = tracer.startEntrySpan('GET:/orders/42');
-    const endpoints: string[] = [];
-    tracer.withSpan(entry, () => {
-      for (const name of [undefined, 'GET:/orders/:id', undefined, 'GET:/orders/{id}']) {
-        if (name !== undefined) entry.setOperationName(name);
-        const headers: Record<string, string> = {};
-        tracer.startExitSpan('/stock', 'stock:80', { headers }).end();
-        endpoints.push(decodeSw8(headers.sw8)!.parentEndpoint);
-      }
-    });
-    entry.end();
-    expect(endpoints).toEqual([
-      'GET:/orders/42',
-      'GET:/orders/:id',
-      'GET:/orders/:id',
-      'GET:/orders/{id}',
-    ]);
-  });
-
-  it('applies a rate changed at run time to new traces', () => {
-    let draw = 0.5;
-    const { tracer, sink } = tracerWithSink({ sampleRate: 1, random: () => draw });
-    tracer.startLocalSpan('kept').end();
-    tracer.setSampleRate(0.4);
-    tracer.startLocalSpan('dropped').end();
-    draw = 0.1;
-    tracer.startLocalSpan('kept again').end();
-    expect(tracer.sampleRate).toBe(0.4);
-    expect(sink.segments.map((s) => s.spans[0]!.operationName)).toEqual(['kept', 'kept again']);
-  });
-});
-
 describe('Tracer: context', () => {
   it('exposes the active ids for log correlation', () => {
     const { tracer } = tracerWithSink();
@@ -471,46 +363,5 @@ describe('Tracer: context', () => {
     const { tracer, sink } = tracerWithSink();
     suppressTracing(() => tracer.withoutSpan(() => tracer.startLocalSpan('hidden').end()));
     expect(sink.segments).toHaveLength(0);
-  });
-});
-
-describe('Tracer: spanClass', () => {
-  class Tagged extends SpanRecord {
-    get kind(): string {
-      return 'tagged';
-    }
-  }
-
-  it('makes entry, exit and local spans, recorded or beyond the limit, as the class given', () => {
-    const { tracer, sink } = tracerWithSink({ maxSpansPerSegment: 2 });
-    const entry = tracer.startEntrySpan('GET:/', { spanClass: Tagged });
-    const [exit, local, dropped, plain] = tracer.withSpan(entry, () => [
-      tracer.startExitSpan('SELECT', 'db:5432', { spanClass: Tagged }),
-      tracer.startLocalSpan('render', { spanClass: Tagged }),
-      tracer.startLocalSpan('render', { spanClass: Tagged }),
-      tracer.startLocalSpan('plain'),
-    ]);
-    for (const span of [entry, exit, local, dropped]) expect(span).toBeInstanceOf(Tagged);
-    expect(plain).not.toBeInstanceOf(Tagged);
-    expect(plain).toBeInstanceOf(SpanRecord);
-    expect((exit as Tagged).kind).toBe('tagged');
-    for (const span of [plain, dropped, local, exit, entry]) span.end();
-    expect(sink.segments).toHaveLength(1);
-    expect(sink.segments[0]!.spans.map((s) => s.operationName)).toEqual(['GET:/', 'SELECT']);
-    expect(sink.segments[0]!.isSizeLimited).toBe(true);
-  });
-
-  it('makes the first span of a new trace and of a continuation segment as the class given', () => {
-    const { tracer } = tracerWithSink();
-    const root = tracer.startLocalSpan('job', { spanClass: Tagged });
-    expect(root).toBeInstanceOf(Tagged);
-    root.end();
-    const continued = tracer.withSpan(root, () =>
-      tracer.startLocalSpan('after', { spanClass: Tagged }),
-    );
-    expect(continued).toBeInstanceOf(Tagged);
-    expect(continued.segmentId).not.toBe(root.segmentId);
-    expect(continued.traceId).toBe(root.traceId);
-    continued.end();
   });
 });

@@ -1,0 +1,123 @@
+// The sample rate, the incoming sample flag, and what an unsampled trace still propagates.
+import { decodeSw8, encodeSw8 } from '@windsock/protocol';
+import { describe, expect, it } from 'vitest';
+import { tracerWithSink } from '../../test/helpers.js';
+import { type SpanRecord } from './span.js';
+
+const caller = {
+  sample: true,
+  traceId: 'trace-1',
+  parentSegmentId: 'segment-1',
+  parentSpanId: 3,
+  parentService: 'upstream',
+  parentServiceInstance: 'upstream-1',
+  parentEndpoint: 'GET:/checkout',
+  addressUsedAtClient: 'orders:8080',
+};
+
+describe('Tracer: sampling', () => {
+  it('propagates unsampled traces with sample=0 and reports nothing for them', () => {
+    const { tracer, sink } = tracerWithSink({ sampleRate: 0 });
+    const entry = tracer.startEntrySpan('GET:/');
+    const headers: Record<string, string> = {};
+    tracer.withSpan(entry, () => {
+      expect(tracer.activeContext()).toBeUndefined();
+      tracer.startExitSpan('/b', 'b:1', { headers }).end();
+    });
+    entry.end();
+    expect(entry.sampled).toBe(false);
+    expect(decodeSw8(headers.sw8)).toMatchObject({ sample: false, traceId: entry.traceId });
+    expect(sink.segments).toHaveLength(0);
+    expect(tracer.stats().segmentsUnsampled).toBe(1);
+  });
+
+  it('keeps no spans, times or segment id for an unsampled segment until an id is asked for', () => {
+    const { tracer } = tracerWithSink({ sampleRate: 0 });
+    const local = tracer.startLocalSpan('job') as SpanRecord;
+    tracer.withSpan(local, () => local.setOperationName('job:renamed'));
+    const data = local.segment.data;
+    expect(data.spans).toHaveLength(0);
+    expect(data.traceSegmentId).toBe('');
+    expect(local.data.startTime).toBe(0);
+    // Asked for (by sw8 or a caller), the id is made once and kept.
+    const id = local.segmentId;
+    expect(id).toMatch(/\S/);
+    expect(local.segmentId).toBe(id);
+    const headers: Record<string, string> = {};
+    tracer.withSpan(local, () => tracer.startExitSpan('/b', 'b:1', { headers }).end());
+    local.end();
+    expect(decodeSw8(headers.sw8)).toMatchObject({
+      sample: false,
+      parentSegmentId: id,
+      parentSpanId: 1,
+      parentEndpoint: 'job:renamed',
+    });
+    expect(local.data.endTime).toBe(0);
+  });
+
+  it('honours the incoming sample flag over the local rate', () => {
+    const { tracer, sink } = tracerWithSink({ sampleRate: 0 });
+    tracer.startEntrySpan('a', { headers: { sw8: encodeSw8(caller) } }).end();
+    const always = tracerWithSink({ sampleRate: 1 });
+    always.tracer
+      .startEntrySpan('b', { headers: { sw8: encodeSw8({ ...caller, sample: false }) } })
+      .end();
+    expect(sink.segments).toHaveLength(1);
+    expect(always.sink.segments).toHaveLength(0);
+  });
+
+  it('continues an unsampled incoming trace: same trace id, sample 0 on, a span id for each call', () => {
+    const { tracer, sink } = tracerWithSink({ sampleRate: 1 });
+    const entry = tracer.startEntrySpan('GET:/b', {
+      headers: { sw8: encodeSw8({ ...caller, sample: false }) },
+    });
+    const headers: Record<string, string> = {};
+    tracer.withSpan(entry, () => tracer.startExitSpan('/c', 'c:1', { headers }).end());
+    entry.end();
+    expect(entry.sampled).toBe(false);
+    expect(decodeSw8(headers.sw8)).toEqual({
+      sample: false,
+      traceId: caller.traceId,
+      parentSegmentId: entry.segmentId,
+      parentSpanId: 1,
+      parentService: 'svc',
+      parentServiceInstance: 'inst',
+      parentEndpoint: 'GET:/b',
+      addressUsedAtClient: 'c:1',
+    });
+    expect(sink.segments).toHaveLength(0);
+  });
+
+  it('sends the endpoint as it is named when each call goes out, through renames', () => {
+    const { tracer } = tracerWithSink();
+    const entry = tracer.startEntrySpan('GET:/orders/42');
+    const endpoints: string[] = [];
+    tracer.withSpan(entry, () => {
+      for (const name of [undefined, 'GET:/orders/:id', undefined, 'GET:/orders/{id}']) {
+        if (name !== undefined) entry.setOperationName(name);
+        const headers: Record<string, string> = {};
+        tracer.startExitSpan('/stock', 'stock:80', { headers }).end();
+        endpoints.push(decodeSw8(headers.sw8)!.parentEndpoint);
+      }
+    });
+    entry.end();
+    expect(endpoints).toEqual([
+      'GET:/orders/42',
+      'GET:/orders/:id',
+      'GET:/orders/:id',
+      'GET:/orders/{id}',
+    ]);
+  });
+
+  it('applies a rate changed at run time to new traces', () => {
+    let draw = 0.5;
+    const { tracer, sink } = tracerWithSink({ sampleRate: 1, random: () => draw });
+    tracer.startLocalSpan('kept').end();
+    tracer.setSampleRate(0.4);
+    tracer.startLocalSpan('dropped').end();
+    draw = 0.1;
+    tracer.startLocalSpan('kept again').end();
+    expect(tracer.sampleRate).toBe(0.4);
+    expect(sink.segments.map((s) => s.spans[0]!.operationName)).toEqual(['kept', 'kept again']);
+  });
+});
