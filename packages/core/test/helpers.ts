@@ -94,3 +94,15 @@ export function hasCreatedChannel(version: string): boolean {
   const [major = 0, minor = 0] = version.split('.').map(Number);
   return major > 23 || (major === 23 && minor >= 2) || (major === 22 && minor >= 12);
 }
+
+/** An upstream caller as its `sw8` describes it, for tests that continue a trace. */
+export const CALLER = {
+  sample: true,
+  traceId: 'trace-1',
+  parentSegmentId: 'segment-1',
+  parentSpanId: 3,
+  parentService: 'upstream',
+  parentServiceInstance: 'upstream-1',
+  parentEndpoint: 'GET:/checkout',
+  addressUsedAtClient: 'orders:8080',
+};

@@ -1,19 +1,8 @@
 // The sample rate, the incoming sample flag, and what an unsampled trace still propagates.
 import { decodeSw8, encodeSw8 } from '@windsock/protocol';
 import { describe, expect, it } from 'vitest';
-import { tracerWithSink } from '../../test/helpers.js';
+import { CALLER as caller, tracerWithSink } from '../../test/helpers.js';
 import { type SpanRecord } from './span.js';
-
-const caller = {
-  sample: true,
-  traceId: 'trace-1',
-  parentSegmentId: 'segment-1',
-  parentSpanId: 3,
-  parentService: 'upstream',
-  parentServiceInstance: 'upstream-1',
-  parentEndpoint: 'GET:/checkout',
-  addressUsedAtClient: 'orders:8080',
-};
 
 describe('Tracer: sampling', () => {
   it('propagates unsampled traces with sample=0 and reports nothing for them', () => {

@@ -9,19 +9,8 @@ import {
 } from '@windsock/protocol';
 import { OptionsError } from '@windsock/options';
 import { describe, expect, it, vi } from 'vitest';
-import { manualClock, tracerWithSink } from '../../test/helpers.js';
+import { CALLER as caller, manualClock, tracerWithSink } from '../../test/helpers.js';
 import { suppressTracing } from './context.js';
-
-const caller = {
-  sample: true,
-  traceId: 'trace-1',
-  parentSegmentId: 'segment-1',
-  parentSpanId: 3,
-  parentService: 'upstream',
-  parentServiceInstance: 'upstream-1',
-  parentEndpoint: 'GET:/checkout',
-  addressUsedAtClient: 'orders:8080',
-};
 
 describe('Tracer: spans and segments', () => {
   it('builds a segment of entry, local and exit spans with ids, parents and times', () => {
