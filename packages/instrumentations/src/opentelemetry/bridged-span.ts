@@ -5,20 +5,17 @@ import {
   SpanRecord,
 } from '@windsock/core';
 import type * as otel from '@opentelemetry/api';
+import { type AttributeHolder, type OtelAttributes, writeAttributes } from './attributes.js';
+import { kWindsockSpan } from './bridge-context.js';
 import {
-  type AttributeHolder,
-  type OtelAttributes,
-  writeAttribute,
-  writeAttributes,
-} from './attributes.js';
-import {
-  BridgeContext,
-  EMPTY_CONTEXT,
-  kWindsockSpan,
-  SPAN_KEY,
-  withSpan,
-} from './bridge-context.js';
-import { eventFields, OtelSpanState, spanContextOf, STATUS_ERROR } from './otel-span-state.js';
+  addSpanEvent,
+  setSpanAttribute,
+  setSpanAttributes,
+  spanContextValue,
+  spanContextWith,
+  spanContextWithout,
+} from './span-methods.js';
+import { OtelSpanState, spanContextOf, STATUS_ERROR } from './otel-span-state.js';
 
 // The instrumentation settings of each tracer's bridge, for attributes set after a span started. Not a field (every
 // span would carry it) nor a subclass per bridge with them on its prototype (one more constructor per span).
@@ -48,16 +45,15 @@ export class BridgedSpan extends SpanRecord implements otel.Span, otel.Context, 
   }
 
   getValue(key: symbol): unknown {
-    return key === SPAN_KEY ? this : undefined;
+    return spanContextValue(this, key);
   }
 
   setValue(key: symbol, value: unknown): otel.Context {
-    if (key === SPAN_KEY) return withSpan(value, undefined);
-    return new BridgeContext(this, new Map([[key, value]]));
+    return spanContextWith(this, key, value);
   }
 
   deleteValue(key: symbol): otel.Context {
-    return key === SPAN_KEY ? EMPTY_CONTEXT : this;
+    return spanContextWithout(this, key);
   }
 
   spanContext(): otel.SpanContext {
@@ -83,31 +79,17 @@ export class BridgedSpan extends SpanRecord implements otel.Span, otel.Context, 
   }
 
   setAttribute(key: string, value: otel.SpanAttributeValue): this {
-    try {
-      const operation = writeAttribute(this, this.settings, this, String(key), value);
-      if (operation !== undefined) this.setOperationName(operation);
-    } catch {
-      // Never into the caller.
-    }
+    setSpanAttribute(this, this.settings, this, key, value);
     return this;
   }
 
   setAttributes(attributes: otel.SpanAttributes): this {
-    try {
-      const operation = writeAttributes(this, this.settings, this, attributes);
-      if (operation !== undefined) this.setOperationName(operation);
-    } catch {
-      // Never into the caller.
-    }
+    setSpanAttributes(this, this.settings, this, attributes);
     return this;
   }
 
   addEvent(name: string, attributesOrTime?: otel.SpanAttributes | otel.TimeInput): this {
-    try {
-      this.log(eventFields(name, attributesOrTime));
-    } catch {
-      // Never into the caller.
-    }
+    addSpanEvent(this, name, attributesOrTime);
     return this;
   }
 

@@ -1,14 +1,16 @@
 import { type InstrumentationSettings, NOOP_SPAN, type Span } from '@windsock/core';
 import type * as otel from '@opentelemetry/api';
-import { type AttributeHolder, writeAttribute, writeAttributes } from './attributes.js';
+import { type AttributeHolder } from './attributes.js';
+import { kWindsockSpan } from './bridge-context.js';
 import {
-  BridgeContext,
-  EMPTY_CONTEXT,
-  kWindsockSpan,
-  SPAN_KEY,
-  withSpan,
-} from './bridge-context.js';
-import { eventFields, OtelSpanState, spanContextOf, STATUS_ERROR } from './otel-span-state.js';
+  addSpanEvent,
+  setSpanAttribute,
+  setSpanAttributes,
+  spanContextValue,
+  spanContextWith,
+  spanContextWithout,
+} from './span-methods.js';
+import { OtelSpanState, spanContextOf, STATUS_ERROR } from './otel-span-state.js';
 
 /**
  * An OpenTelemetry `Span` over a windsock span OpenTelemetry code did not start: one a plugin or windsock's API
@@ -38,16 +40,15 @@ export class SpanView implements otel.Span, otel.Context, AttributeHolder {
   // The view is also the context holding just this span.
 
   getValue(key: symbol): unknown {
-    return key === SPAN_KEY ? this : undefined;
+    return spanContextValue(this, key);
   }
 
   setValue(key: symbol, value: unknown): otel.Context {
-    if (key === SPAN_KEY) return withSpan(value, undefined);
-    return new BridgeContext(this, new Map([[key, value]]));
+    return spanContextWith(this, key, value);
   }
 
   deleteValue(key: symbol): otel.Context {
-    return key === SPAN_KEY ? EMPTY_CONTEXT : this;
+    return spanContextWithout(this, key);
   }
 
   spanContext(): otel.SpanContext {
@@ -56,31 +57,17 @@ export class SpanView implements otel.Span, otel.Context, AttributeHolder {
   }
 
   setAttribute(key: string, value: otel.SpanAttributeValue): this {
-    try {
-      const operation = writeAttribute(this.record, this.settings, this, String(key), value);
-      if (operation !== undefined) this.record.setOperationName(operation);
-    } catch {
-      // Never into the caller.
-    }
+    setSpanAttribute(this.record, this.settings, this, key, value);
     return this;
   }
 
   setAttributes(attributes: otel.SpanAttributes): this {
-    try {
-      const operation = writeAttributes(this.record, this.settings, this, attributes);
-      if (operation !== undefined) this.record.setOperationName(operation);
-    } catch {
-      // Never into the caller.
-    }
+    setSpanAttributes(this.record, this.settings, this, attributes);
     return this;
   }
 
   addEvent(name: string, attributesOrTime?: otel.SpanAttributes | otel.TimeInput): this {
-    try {
-      this.record.log(eventFields(name, attributesOrTime));
-    } catch {
-      // Never into the caller.
-    }
+    addSpanEvent(this.record, name, attributesOrTime);
     return this;
   }
 
