@@ -52,8 +52,14 @@ async function main(): Promise<void> {
   const require = createRequire(import.meta.url);
   const http = require('node:http') as HttpModule;
   const express = task.app === 'express' ? (require('express') as ExpressModule) : undefined;
-  const server = await startWorkloadServer(http, task.concurrency, express);
-  const load = { port: server.port, concurrency: task.concurrency, maxRequests: task.maxRequests };
+  const headers = agent.outgoingHeaders;
+  const server = await startWorkloadServer(http, task.concurrency, express, headers);
+  const load = {
+    port: server.port,
+    concurrency: task.concurrency,
+    maxRequests: task.maxRequests,
+    headers,
+  };
 
   const warmup =
     task.warmupMs > 0 ? await runLoad(http, { ...load, durationMs: task.warmupMs }) : undefined;

@@ -1,3 +1,4 @@
+import { AGENTS } from './agents/index.js';
 import { type ProfiledRun } from './cpu-profile.js';
 import { type BenchOptions } from './options.js';
 import { type RecoveryResult } from './recovery.js';
@@ -18,7 +19,7 @@ export function casesTable(cases: readonly CaseSummary[]): string {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const row of cases) {
-    const none = row.agent === 'none';
+    const none = AGENTS[row.agent].receiver === 'none';
     lines.push(
       [
         row.agent,

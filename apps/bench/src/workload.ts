@@ -33,14 +33,18 @@ export async function startWorkloadServer(
   http: HttpModule,
   concurrency: number,
   express?: ExpressModule,
+  headers?: Readonly<Record<string, string>>,
 ): Promise<WorkloadServer> {
   const upstream = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let port = 0;
   const callB = (response: Http.ServerResponse) => {
-    const inner = http.get({ host: '127.0.0.1', port, path: '/b', agent: upstream }, (answer) => {
-      answer.resume();
-      answer.on('end', () => response.end('a'));
-    });
+    const inner = http.get(
+      { host: '127.0.0.1', port, path: '/b', agent: upstream, headers },
+      (answer) => {
+        answer.resume();
+        answer.on('end', () => response.end('a'));
+      },
+    );
     inner.on('error', () => {
       response.statusCode = 502;
       response.end();
@@ -76,6 +80,8 @@ export interface LoadOptions {
   maxRequests: number;
   /** Called on every successful answer, for live progress. */
   onAnswer?: () => void;
+  /** Set on every request sent (the floor agent's). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface LoadResult {
@@ -96,7 +102,7 @@ export async function runLoad(http: HttpModule, options: LoadOptions): Promise<L
   const requestOnce = () =>
     new Promise<void>((resolve) => {
       const request = http.get(
-        { host: '127.0.0.1', port: options.port, path: '/a', agent },
+        { host: '127.0.0.1', port: options.port, path: '/a', agent, headers: options.headers },
         (response) => {
           response.resume();
           response.on('end', () => {

@@ -7,6 +7,8 @@ export interface AgentHandle {
   /** Delivers what is held, giving up after `timeoutMs`; never rejects. */
   flush(timeoutMs: number): Promise<void>;
   shutdown(timeoutMs: number): Promise<void>;
+  /** Headers the workload sets on every request it sends (the floor's stand-in for a propagation header). */
+  outgoingHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface AgentStartOptions {

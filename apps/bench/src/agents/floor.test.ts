@@ -1,0 +1,34 @@
+import { channel } from 'node:diagnostics_channel';
+import http from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { runLoad, startWorkloadServer } from '../workload.js';
+import { start } from './floor.js';
+
+describe('the floor agent', () => {
+  it('puts its header on every request of the workload, the load loop and the call to /b', async () => {
+    const agent = await start({ serviceName: 'bench', collector: '' });
+    const seen: { url: string; header: string | undefined }[] = [];
+    const onStart = (message: unknown) => {
+      const { request } = message as { request: http.IncomingMessage };
+      seen.push({ url: request.url ?? '', header: request.headers['x-floor'] as string });
+    };
+    channel('http.server.request.start').subscribe(onStart);
+    const server = await startWorkloadServer(http, 2, undefined, agent.outgoingHeaders);
+    try {
+      const result = await runLoad(http, {
+        port: server.port,
+        concurrency: 2,
+        durationMs: 10_000,
+        maxRequests: 6,
+        headers: agent.outgoingHeaders,
+      });
+      expect(result).toMatchObject({ requests: 6, errors: 0 });
+    } finally {
+      channel('http.server.request.start').unsubscribe(onStart);
+      await server.close();
+    }
+    expect(seen.filter(({ url }) => url === '/a')).toHaveLength(6);
+    expect(seen.filter(({ url }) => url === '/b')).toHaveLength(6);
+    for (const { header } of seen) expect(header).toHaveLength(185);
+  });
+});
