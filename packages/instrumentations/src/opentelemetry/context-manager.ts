@@ -23,6 +23,8 @@ interface Frame {
  */
 export class BridgeContextManager implements otel.ContextManager {
   private readonly frames = new AsyncLocalStorage<Frame>();
+  // Whether any frame was ever entered: until then no store can hold one, and spans skip reading it.
+  private framed = false;
 
   constructor(
     private readonly tracer: Tracer,
@@ -32,7 +34,7 @@ export class BridgeContextManager implements otel.ContextManager {
 
   active(): otel.Context {
     const span = this.tracer.activeSpan();
-    const frame = this.frames.getStore();
+    const frame = this.frame();
     // An OpenTelemetry span of ours is also the context holding just that span.
     if (frame === undefined) return span === undefined ? EMPTY_CONTEXT : this.viewOf(span);
     if (frame.span === span) return frame.context;
@@ -47,7 +49,21 @@ export class BridgeContextManager implements otel.ContextManager {
    * span: no context is made for the question.
    */
   activeFrameContext(): otel.Context | undefined {
-    return this.frames.getStore() === undefined ? undefined : this.active();
+    return this.frame() === undefined ? undefined : this.active();
+  }
+
+  /** Whether a context carrying more than a span is active (a frame): only then is the active context not a span. */
+  inFrame(): boolean {
+    return this.frame() !== undefined;
+  }
+
+  private frame(): Frame | undefined {
+    return this.framed ? this.frames.getStore() : undefined;
+  }
+
+  private runFrame<T>(frame: Frame, fn: () => T): T {
+    this.framed = true;
+    return this.frames.run(frame, fn);
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
@@ -65,17 +81,17 @@ export class BridgeContextManager implements otel.ContextManager {
         (context instanceof BridgeContext && context.values === undefined)
       ) {
         // Just a span: derived from windsock's context, unless an outer frame's values would show through.
-        if (this.frames.getStore() === undefined) return this.tracer.withSpan(span, call);
+        if (this.frame() === undefined) return this.tracer.withSpan(span, call);
       }
-      return this.frames.run({ context, span }, () => this.tracer.withSpan(span, call));
+      return this.runFrame({ context, span }, () => this.tracer.withSpan(span, call));
     }
     if (span === NOOP_SPAN) {
       // A span that records nothing (a suppressed context): windsock's own spans keep the active span as parent.
-      return this.frames.run({ context, span: this.tracer.activeSpan() }, call);
+      return this.runFrame({ context, span: this.tracer.activeSpan() }, call);
     }
     // No windsock span in it (the root context, another provider's span): as in OpenTelemetry, no span is active
     // inside, so windsock's own spans started there begin new traces too.
-    return this.frames.run({ context, span: undefined }, () => this.tracer.withoutSpan(call));
+    return this.runFrame({ context, span: undefined }, () => this.tracer.withoutSpan(call));
   }
 
   bind<T>(context: otel.Context, target: T): T {

@@ -1,28 +1,30 @@
 import {
   type EntrySpanOptions,
   type InstrumentationSettings,
-  type LocalSpanOptions,
   NOOP_SPAN,
   type Span,
   type Tracer,
 } from '@windsock/core';
 import { SpanLayer } from '@windsock/protocol';
 import type * as otel from '@opentelemetry/api';
+import { type OtelAttributes } from './attributes.js';
+import { SPAN_KEY, windsockSpanOf } from './bridge-context.js';
+import { BridgedSpan, useBridgeSettings } from './bridged-span.js';
+import { BridgeContextManager } from './context-manager.js';
 import {
   operationOf,
-  type OtelAttributes,
   OtelSpanKind,
   peerOf,
   shapeOf,
   type SpanShape,
-} from './attributes.js';
-import { SPAN_KEY, windsockSpanOf } from './bridge-context.js';
-import { BridgedSpan, useBridgeSettings } from './bridged-span.js';
-import { BridgeContextManager } from './context-manager.js';
+  UNKNOWN_SHAPE,
+} from './span-start.js';
 import { SpanView } from './span-view.js';
 
 /** What OpenTelemetry code holds as a span: a bridged span, or a view of a windsock span it did not start. */
 export type OtelSpan = BridgedSpan | SpanView;
+
+const NO_ATTRIBUTES: OtelAttributes = Object.freeze({});
 
 // @opentelemetry/core's `suppressTracing` key: exporters and SDK internals mark their own work with it.
 const SUPPRESS_TRACING_KEY = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
@@ -42,9 +44,7 @@ export class BridgeTracerProvider implements otel.TracerProvider {
   private lastView: SpanView | undefined;
   /** What a suppressed context gets: one span for all, recording nothing. */
   readonly nonRecording: SpanView;
-  // The tracer's options for each span shape with this provider's span class, made once per shape and shared.
-  private readonly localOptions: LocalSpanOptions;
-  private readonly shapeOptions = new Map<SpanShape, LocalSpanOptions>();
+  // The tracer's options for an entry span of each shape, made once per shape and shared.
   private readonly rootOptions = new Map<SpanShape, EntrySpanOptions>();
 
   constructor(
@@ -54,7 +54,6 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     this.contextManager = new BridgeContextManager(tracer, (span) => this.viewOf(span));
     this.nonRecording = new SpanView(NOOP_SPAN, settings);
     useBridgeSettings(tracer, settings);
-    this.localOptions = Object.freeze({ spanClass: BridgedSpan });
   }
 
   getTracer(name: string, version?: string, options?: otel.TracerOptions): otel.Tracer {
@@ -77,6 +76,16 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     const last = this.lastView;
     if (last?.record === span) return last;
     return (this.lastView = new SpanView(span, this.settings));
+  }
+
+  /**
+   * `startSpan(name)`, with neither options nor a context, as `startActiveSpan(name, fn)` starts its span: a local
+   * span under windsock's active span, with nothing to decide.
+   */
+  startPlainSpan(name: string): OtelSpan {
+    if (this.contextManager.inFrame()) return this.startSpan(name, undefined, undefined);
+    const record = this.tracer.startLocalSpan(String(name), UNKNOWN_SHAPE);
+    return record instanceof BridgedSpan ? record : this.nonRecording;
   }
 
   /** Opens the windsock span for an OpenTelemetry span; see the README's table for the rules. */
@@ -102,7 +111,7 @@ export class BridgeTracerProvider implements otel.TracerProvider {
           );
     // The tracer makes every span of this provider as its span class; the no-op span is all it returns otherwise.
     if (!(record instanceof BridgedSpan)) return this.nonRecording;
-    record.startAttributes(attributes, this.settings);
+    if (attributes !== undefined) record.startAttributes(attributes, this.settings);
     return record;
   }
 
@@ -130,10 +139,12 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     hasParent: boolean | undefined,
   ): Span {
     if (attributes === undefined && kind === OtelSpanKind.INTERNAL) {
-      return this.tracer.startLocalSpan(name, this.localOptions);
+      return this.tracer.startLocalSpan(name, UNKNOWN_SHAPE);
     }
-    const shape = shapeOf(kind, attributes);
-    const operation = operationOf(name, attributes);
+    const a = attributes ?? NO_ATTRIBUTES;
+    // A shape is the tracer's options for a bridged span: passed as it is.
+    const shape = shapeOf(kind, a);
+    const operation = operationOf(name, a);
     if (
       (kind === OtelSpanKind.SERVER || kind === OtelSpanKind.CONSUMER) &&
       !(hasParent ?? this.tracer.activeSpan() !== undefined)
@@ -143,30 +154,19 @@ export class BridgeTracerProvider implements otel.TracerProvider {
       return this.tracer.startEntrySpan(operation, this.rootOptionsOf(shape));
     }
     const peer =
-      kind === OtelSpanKind.CLIENT || kind === OtelSpanKind.PRODUCER
-        ? peerOf(attributes)
-        : undefined;
+      kind === OtelSpanKind.CLIENT || kind === OtelSpanKind.PRODUCER ? peerOf(a) : undefined;
     if (peer !== undefined) {
-      const span = this.tracer.startExitSpan(operation, peer, this.optionsOf(shape));
+      const span = this.tracer.startExitSpan(operation, peer, shape);
       if (shape.layer === SpanLayer.MQ) span.tag('mq.broker', peer);
       return span;
     }
-    return this.tracer.startLocalSpan(operation, this.optionsOf(shape));
-  }
-
-  private optionsOf(shape: SpanShape): LocalSpanOptions {
-    let options = this.shapeOptions.get(shape);
-    if (options === undefined) {
-      options = Object.freeze({ ...shape, spanClass: BridgedSpan });
-      this.shapeOptions.set(shape, options);
-    }
-    return options;
+    return this.tracer.startLocalSpan(operation, shape);
   }
 
   private rootOptionsOf(shape: SpanShape): EntrySpanOptions {
     let options = this.rootOptions.get(shape);
     if (options === undefined) {
-      options = Object.freeze({ ...shape, root: true, spanClass: BridgedSpan });
+      options = Object.freeze({ ...shape, root: true });
       this.rootOptions.set(shape, options);
     }
     return options;
@@ -221,7 +221,10 @@ class BridgeTracer implements otel.Tracer {
     const fn = (given === 2 ? second : given === 3 ? third : fourth) as F;
     const options = given >= 3 ? (second as otel.SpanOptions | undefined) : undefined;
     const context = given >= 4 ? (third as otel.Context | undefined) : undefined;
-    const span = this.provider.startSpan(name, options, context);
+    const span =
+      given === 2
+        ? this.provider.startPlainSpan(name)
+        : this.provider.startSpan(name, options, context);
     const manager = this.provider.contextManager;
     if (context === undefined && span instanceof BridgedSpan) {
       // Active in the active context: windsock's span is all there is to set (`active()` derives the context).
