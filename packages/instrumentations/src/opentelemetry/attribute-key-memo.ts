@@ -32,6 +32,9 @@ export class KeySequence<T> {
 export class KeyMemo<T> {
   private readonly sequences = new Map<string, KeySequence<T>>();
   private readonly unremembered: KeySequence<T>;
+  // The sequence asked for last: one call site's spans follow each other, and a pointer comparison finds it.
+  private lastFirst: string | undefined;
+  private last: KeySequence<T> | undefined;
 
   constructor(private readonly lookup: Lookup<T>) {
     this.unremembered = new KeySequence(lookup);
@@ -39,12 +42,15 @@ export class KeyMemo<T> {
 
   /** The memo for an object whose first key is `first`. */
   sequence(first: string): KeySequence<T> {
+    if (first === this.lastFirst) return this.last!;
     let sequence = this.sequences.get(first);
     if (sequence === undefined) {
       if (this.sequences.size >= MAX_SEQUENCES) return this.unremembered;
       sequence = new KeySequence(this.lookup);
       this.sequences.set(first, sequence);
     }
+    this.lastFirst = first;
+    this.last = sequence;
     return sequence;
   }
 }

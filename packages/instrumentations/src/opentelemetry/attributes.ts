@@ -20,27 +20,43 @@ export function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-// Marks `http.route`: not a tag, part of the operation name.
-const ROUTE = Symbol('http.route');
+/** What a mapped attribute is besides a tag: nothing, the statement (capped), the HTTP method, the HTTP route. */
+const enum Role {
+  Tag,
+  Statement,
+  Method,
+  Route,
+}
 
-// Attribute → OAP tag key; null for the server address and port, which are the span's peer (and `mq.broker`).
+/** How a mapped attribute is written: an object per key, so writing one branches on a number, not on strings. */
+class TagRule {
+  constructor(
+    /** The OAP tag key; undefined for the route, which is part of the operation name only. */
+    readonly tag: string | undefined,
+    readonly role: Role,
+  ) {}
+}
+
+const tag = (key: string, role = Role.Tag): TagRule => new TagRule(key, role);
+
+// Attribute → how OAP gets it; null for the server address and port, which are the span's peer (and `mq.broker`).
 // A Map: every attribute of every span is looked up with a key that varies, which object property lookup does slowly.
-const TAG_KEYS: ReadonlyMap<string, string | null | typeof ROUTE> = new Map(
+const TAG_RULES: ReadonlyMap<string, TagRule | null> = new Map(
   Object.entries({
-    'http.request.method': 'http.method',
-    'http.method': 'http.method',
-    'url.full': 'http.url',
-    'http.url': 'http.url',
-    'http.response.status_code': 'http.status_code',
-    'http.status_code': 'http.status_code',
-    'http.route': ROUTE,
-    'db.system.name': 'db.type',
-    'db.system': 'db.type',
-    'db.query.text': 'db.statement',
-    'db.statement': 'db.statement',
-    'db.namespace': 'db.instance',
-    'db.name': 'db.instance',
-    'messaging.destination.name': 'mq.queue',
+    'http.request.method': tag('http.method', Role.Method),
+    'http.method': tag('http.method', Role.Method),
+    'url.full': tag('http.url'),
+    'http.url': tag('http.url'),
+    'http.response.status_code': tag('http.status_code'),
+    'http.status_code': tag('http.status_code'),
+    'http.route': new TagRule(undefined, Role.Route),
+    'db.system.name': tag('db.type'),
+    'db.system': tag('db.type'),
+    'db.query.text': tag('db.statement', Role.Statement),
+    'db.statement': tag('db.statement', Role.Statement),
+    'db.namespace': tag('db.instance'),
+    'db.name': tag('db.instance'),
+    'messaging.destination.name': tag('mq.queue'),
     'server.address': null,
     'server.port': null,
     'net.peer.name': null,
@@ -61,7 +77,7 @@ export interface AttributeHolder {
 }
 
 // Keys are looked up once per position of each key sequence: see `KeyMemo`.
-const TAG_KEY_MEMO = new KeyMemo((key) => TAG_KEYS.get(key));
+const TAG_RULE_MEMO = new KeyMemo((key) => TAG_RULES.get(key));
 
 /**
  * Writes a span's attributes as tags, the mapped ones under OAP's keys and the rest under their own names, at most
@@ -77,19 +93,19 @@ export function writeAttributes(
 ): string | undefined {
   if (attributes === undefined) return undefined;
   let operation: string | undefined;
-  let sequence: KeySequence<string | null | typeof ROUTE | undefined> | undefined;
+  let sequence: KeySequence<TagRule | null | undefined> | undefined;
   let position = 0;
   // for-in rather than Object.keys: no array of keys per span; `hasOwnProperty` rather than `Object.hasOwn`, which
   // V8 folds to a map check for a key for-in gave.
   for (const key in attributes) {
     if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
-    sequence ??= TAG_KEY_MEMO.sequence(key);
-    const mapped = sequence.valueAt(position++, key);
+    sequence ??= TAG_RULE_MEMO.sequence(key);
+    const rule = sequence.valueAt(position++, key);
     // The peer's keys: read when the span opened, nothing to write.
-    if (mapped === null) continue;
+    if (rule === null) continue;
     const value = attributes[key];
     if (value === undefined || value === null) continue;
-    operation = writeMapped(span, settings, holder, key, mapped, value) ?? operation;
+    operation = writeRule(span, settings, holder, key, rule, value) ?? operation;
   }
   return operation;
 }
@@ -102,38 +118,47 @@ export function writeAttribute(
   key: string,
   value: unknown,
 ): string | undefined {
-  const mapped = TAG_KEYS.get(key);
-  if (mapped === null || value === undefined || value === null) return undefined;
-  return writeMapped(span, settings, holder, key, mapped, value);
+  const rule = TAG_RULES.get(key);
+  if (rule === null || value === undefined || value === null) return undefined;
+  return writeRule(span, settings, holder, key, rule, value);
 }
 
-/** Writes a value under its tag key `mapped` (undefined: unmapped, a tag of its own name `key`). */
-function writeMapped(
+/** Writes a value by its rule (undefined: unmapped, a tag of its own name `key`). */
+function writeRule(
   span: Span,
   settings: InstrumentationSettings,
   holder: AttributeHolder,
   key: string,
-  mapped: string | typeof ROUTE | undefined,
+  rule: TagRule | undefined,
   value: NonNullable<unknown>,
 ): string | undefined {
-  if (mapped === undefined) {
+  const text = tagValue(value);
+  if (rule === undefined) {
     const state = holder.attributeState();
     if (state.unmapped >= MAX_ATTRIBUTE_TAGS) return undefined;
     state.unmapped += 1;
-    span.tag(key, tagValue(value));
+    span.tag(key, text);
     return undefined;
   }
   let state: AttributeState;
-  if (mapped === ROUTE) {
-    state = holder.attributeState();
-    state.route = tagValue(value);
-  } else {
-    const max = settings.sqlStatementMaxLength;
-    const text = tagValue(value);
-    span.tag(mapped, mapped === 'db.statement' && text.length > max ? text.slice(0, max) : text);
-    if (mapped !== 'http.method') return undefined;
-    state = holder.attributeState();
-    state.method = text;
+  switch (rule.role) {
+    case Role.Tag:
+      span.tag(rule.tag!, text);
+      return undefined;
+    case Role.Statement: {
+      const max = settings.sqlStatementMaxLength;
+      span.tag(rule.tag!, text.length > max ? text.slice(0, max) : text);
+      return undefined;
+    }
+    case Role.Method:
+      span.tag(rule.tag!, text);
+      state = holder.attributeState();
+      state.method = text;
+      break;
+    case Role.Route:
+      state = holder.attributeState();
+      state.route = text;
+      break;
   }
   return state.method !== undefined && state.route !== undefined
     ? httpOperation(state.method, state.route)
