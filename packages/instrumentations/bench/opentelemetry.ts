@@ -1,10 +1,14 @@
 // node --import tsx bench/opentelemetry.ts: what a span costs through the OpenTelemetry bridge against the same
 // span opened with windsock's own API, for the two shapes libraries emit most: a local span made active around
 // work (`startActiveSpan`, against both `withSpan` with no callback and `runInSpan`, which is windsock's `trace()`
-// and takes a callback as `startActiveSpan` does) and a database exit span with its attributes. Each iteration opens and ends one request
-// entry span around the measured span, as an HTTP request would; a run with the entry span alone is the baseline,
-// so the differences are the measured spans' own cost. Native and bridged runs alternate, in one process. Time is
-// the fastest of the alternating runs (other processes on a shared machine only ever add time), bytes the median.
+// and takes a callback as `startActiveSpan` does) and a database exit span with its attributes. The exit span is
+// compared with the bare tracer call with literal tags (the floor) and with what windsock's own pg instrumentation
+// does for its exit span per query (reading the query's arguments and the client's address, `startDbSpan` with its
+// statement redaction and cap, `endDbSpan`): the span work of a native plugin, without a driver or a server.
+// Each iteration opens and ends one request entry span around the measured span, as an HTTP request would; a run
+// with the entry span alone is the baseline, so the differences are the measured spans' own cost. Native and
+// bridged runs alternate, in one process. Time is the fastest of the alternating runs (other processes on a shared
+// machine only ever add time), bytes the median.
 import { createRequire } from 'node:module';
 import type * as Otel from '@opentelemetry/api';
 import { bench, type BenchResult, printTable } from '@windsock/bench-kit';
@@ -17,6 +21,15 @@ import {
 } from '@windsock/core';
 import { ComponentId, SpanLayer } from '@windsock/protocol';
 import { opentelemetryInstrumentation } from '../src/opentelemetry/index.js';
+import {
+  COMPONENT_ID,
+  DB_TYPE,
+  peerOf,
+  type PgClient,
+  QUERY_OPERATION,
+} from '../src/pg/connection.js';
+import { readQueryCall } from '../src/pg/query-call.js';
+import { endDbSpan, startDbSpan } from '../src/sql/db-span.js';
 
 const require = createRequire(import.meta.url);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 15);
@@ -34,6 +47,9 @@ const api = require('@opentelemetry/api') as typeof Otel;
 const otel = api.trace.getTracer('bench', '1.0.0');
 
 const STATEMENT = 'SELECT id, total FROM orders WHERE customer_id = $1';
+const VALUES = [42];
+// What the pg instrumentation reads off a connected `pg.Client` (pg sets these from its connection parameters).
+const PG_CLIENT: PgClient = { host: 'db.local', port: 5432, database: 'shop' };
 
 function inRequest(fn: () => void): () => void {
   return () => {
@@ -73,6 +89,20 @@ const cases: Record<string, () => void> = {
     span.tag('db.instance', 'shop');
     span.tag('db.statement', STATEMENT);
     span.end();
+  }),
+  'db exit span, windsock pg instrumentation': inRequest(() => {
+    // As the patched `Client.prototype.query(text, values)` does around the driver's own call.
+    const call = readQueryCall(STATEMENT, VALUES, undefined);
+    const span = startDbSpan(tracer, DEFAULT_INSTRUMENTATION_SETTINGS, {
+      operation: QUERY_OPERATION,
+      peer: peerOf(PG_CLIENT),
+      componentId: COMPONENT_ID,
+      dbType: DB_TYPE,
+      instance: PG_CLIENT.database,
+      statement: call.statement,
+      parameters: call.parameters,
+    });
+    endDbSpan(span);
   }),
   'db exit span + 3 tags, OpenTelemetry API': inRequest(() => {
     otel
@@ -127,7 +157,10 @@ process.stdout.write(
       ['withSpan', 1],
       ['trace()', 2],
     ]),
-    line('db exit span', 5, [['windsock', 4]]),
+    line('db exit span', 6, [
+      ['windsock API', 4],
+      ['pg instrumentation', 5],
+    ]),
     `segments reported: ${reported}`,
     '',
   ].join('\n'),
