@@ -148,4 +148,35 @@ describe('opentelemetry bridge: attributes, status and kinds to OAP', () => {
       byName(segment, 'orders process').spanId,
     );
   });
+  it('opens nothing and throws nothing for a name or attributes that throw when read', async () => {
+    const hostile = {
+      'server.address': 'db.local',
+      get 'db.system.name'(): string {
+        throw new Error('hostile getter');
+      },
+    };
+    const unnamed = {
+      toString(): string {
+        throw new Error('hostile name');
+      },
+    } as unknown as string;
+    const root = otelTracer.startSpan('root');
+    let inside: Otel.Span | undefined;
+    api.context.with(api.trace.setSpan(api.context.active(), root), () => {
+      const span = otelTracer.startSpan('hostile', {
+        kind: api.SpanKind.CLIENT,
+        attributes: hostile,
+      });
+      expect(span.isRecording()).toBe(false);
+      span.end();
+      expect(otelTracer.startSpan(unnamed).isRecording()).toBe(false);
+      otelTracer.startActiveSpan(unnamed, (span) => {
+        inside = span;
+        span.end();
+      });
+    });
+    root.end();
+    expect(inside?.isRecording()).toBe(false);
+    expect((await oneSegment()).spans.map((s) => s.operationName)).toEqual(['root']);
+  });
 });

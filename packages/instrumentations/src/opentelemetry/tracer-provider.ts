@@ -84,7 +84,8 @@ export class BridgeTracerProvider implements otel.TracerProvider {
    */
   startPlainSpan(name: string): OtelSpan {
     if (this.contextManager.inFrame()) return this.startSpan(name, undefined, undefined);
-    const record = this.tracer.startLocalSpan(String(name), UNKNOWN_SHAPE);
+    // The tracer turns the name into a string, and a name that cannot be into its no-op span.
+    const record = this.tracer.startLocalSpan(name, UNKNOWN_SHAPE);
     return record instanceof BridgedSpan ? record : this.nonRecording;
   }
 
@@ -94,21 +95,30 @@ export class BridgeTracerProvider implements otel.TracerProvider {
     options: otel.SpanOptions | undefined,
     context: otel.Context | undefined,
   ): OtelSpan {
-    // Without a context and outside any frame the parent is windsock's active span: make no context for it.
-    const parentContext = context ?? this.contextManager.activeFrameContext();
-    if (parentContext?.getValue(SUPPRESS_TRACING_KEY) === true) return this.nonRecording;
-    const attributes = options?.attributes as OtelAttributes | undefined;
-    const kind = options?.kind ?? OtelSpanKind.INTERNAL;
-    const record =
-      parentContext === undefined && options?.root !== true
-        ? // The parent is windsock's active span, which the tracer reads itself.
-          this.open(String(name), kind, attributes, undefined)
-        : this.openIn(
-            options?.root === true ? undefined : windsockSpanOf(parentContext?.getValue(SPAN_KEY)),
-            String(name),
-            kind,
-            attributes,
-          );
+    let record: Span;
+    let attributes: OtelAttributes | undefined;
+    try {
+      // Without a context and outside any frame the parent is windsock's active span: make no context for it.
+      const parentContext = context ?? this.contextManager.activeFrameContext();
+      if (parentContext?.getValue(SUPPRESS_TRACING_KEY) === true) return this.nonRecording;
+      attributes = options?.attributes;
+      const kind = options?.kind ?? OtelSpanKind.INTERNAL;
+      record =
+        parentContext === undefined && options?.root !== true
+          ? // The parent is windsock's active span, which the tracer reads itself.
+            this.open(String(name), kind, attributes, undefined)
+          : this.openIn(
+              options?.root === true
+                ? undefined
+                : windsockSpanOf(parentContext?.getValue(SPAN_KEY)),
+              String(name),
+              kind,
+              attributes,
+            );
+    } catch {
+      // A name, options or attributes that throw when read (a getter, a throwing toString): nothing was opened yet.
+      return this.nonRecording;
+    }
     // The tracer makes every span of this provider as its span class; the no-op span is all it returns otherwise.
     if (!(record instanceof BridgedSpan)) return this.nonRecording;
     if (attributes !== undefined) record.startAttributes(attributes, this.settings);
