@@ -1,9 +1,10 @@
 /**
- * The tag key of each attribute key, remembered by position for each sequence of keys. The attribute objects a
- * library builds at one call site have the same keys in the same order, and `for-in` hands them out as the same
- * strings, so a pointer comparison with the key remembered at that position replaces a hash lookup per key.
- * Sequences are told apart by their first key; a sequence that differs from the remembered one updates it in place
- * (no allocation after the first span of a sequence); keys beyond the first `MAX_POSITIONS` are looked up each time.
+ * What a lookup gives for each attribute key (the bridge's tag rule), remembered by position for each sequence of
+ * keys. The attribute objects a library builds at one call site have the same keys in the same order, and `for-in`
+ * hands them out as the same strings, so a pointer comparison with the key remembered at that position replaces a
+ * hash lookup per key. Sequences are told apart by their first key; a sequence that differs from the remembered one
+ * updates it in place (no allocation after the first span of a sequence); keys beyond the first `MAX_POSITIONS` are
+ * looked up each time.
  */
 export type Lookup<T> = (key: string) => T;
 
