@@ -1,3 +1,4 @@
+import { Base64Decoder } from './base64-decoder.js';
 import {
   decodeSw8Caller,
   decodeSw8Head,
@@ -32,6 +33,9 @@ export class Sw8Decoder {
   private readonly callers: (Sw8Caller | undefined)[];
   private readonly mask: number;
   private evictSecond = false;
+  // The ids of every value are decoded afresh: in JS into this decoder's own scratch, which end to end costs less
+  // than the platform's atob.
+  private readonly base64 = new Base64Decoder();
   // The two blocks found last, checked before hashing: a server behind one gateway hears the same block every time,
   // and one that calls itself (or answers two kinds of caller in turn) hears two in alternation.
   private lastBlock = '';
@@ -54,7 +58,7 @@ export class Sw8Decoder {
 
   /** decodeSw8(value): the caller's context, or undefined for anything decodeSw8 refuses. */
   decode(value: string | undefined): Sw8Context | undefined {
-    const head = decodeSw8Head(value);
+    const head = decodeSw8Head(value, this.base64);
     if (head === undefined) return undefined;
     const caller = this.callerOf(value!, head.callerStart);
     return caller === undefined ? undefined : sw8Context(head, caller);
@@ -62,7 +66,7 @@ export class Sw8Decoder {
 
   /** decodeSw8Trace(value): the trace position without the caller's names, for a caller that did not sample. */
   decodeTrace(value: string | undefined): Sw8Trace | undefined {
-    const head = decodeSw8Head(value);
+    const head = decodeSw8Head(value, this.base64);
     if (head === undefined) return undefined;
     // A remembered block was validated when it was decoded: finding it spares checking it again.
     const known = this.find(value!, head.callerStart) !== undefined;
@@ -72,7 +76,7 @@ export class Sw8Decoder {
   private callerOf(value: string, start: number): Sw8Caller | undefined {
     const known = this.find(value, start);
     if (known !== undefined) return known;
-    const caller = decodeSw8Caller(value, start);
+    const caller = decodeSw8Caller(value, start, this.base64);
     if (caller !== undefined) this.remember(value, start, caller);
     return caller;
   }

@@ -1,4 +1,5 @@
 import { decodeBase64Slice, encodeBase64, isBase64 } from './base64.js';
+import { type Base64SliceDecoder } from './base64-decoder.js';
 import { MAX_HEADER_LENGTH } from './limits.js';
 
 /** The carrier header that links a trace across processes. */
@@ -101,6 +102,9 @@ export function encodeSw8WithSegmentPart(
   );
 }
 
+/** The platform's base64 (atob), which the pure functions decode with. */
+const PLATFORM_BASE64: Base64SliceDecoder = { decodeSlice: decodeBase64Slice };
+
 /** Parses a non-negative int32 written in decimal, or returns -1. */
 function parseSpanId(source: string, start: number, end: number): number {
   const length = end - start;
@@ -125,18 +129,22 @@ export interface Sw8Caller {
 /**
  * The first four fields of `value` when they are well formed (the sample flag, two non-empty base64 ids and a span
  * id), and where the caller block (the last four fields) starts; otherwise undefined. The block is not checked.
+ * `base64` decodes the ids (the platform's atob unless a decoder object of the caller's is given).
  */
-export function decodeSw8Head(value: string | undefined): Sw8Head | undefined {
+export function decodeSw8Head(
+  value: string | undefined,
+  base64: Base64SliceDecoder = PLATFORM_BASE64,
+): Sw8Head | undefined {
   if (value === undefined || value.length > MAX_HEADER_LENGTH) return undefined;
   const flag = value.charCodeAt(0);
   if ((flag !== ZERO && flag !== ONE) || value.charCodeAt(1) !== DASH) return undefined;
   const d2 = value.indexOf('-', 2);
   if (d2 <= 2) return undefined;
-  const traceId = decodeBase64Slice(value, 2, d2);
+  const traceId = base64.decodeSlice(value, 2, d2);
   if (traceId === undefined) return undefined;
   const d3 = value.indexOf('-', d2 + 1);
   if (d3 <= d2 + 1) return undefined;
-  const parentSegmentId = decodeBase64Slice(value, d2 + 1, d3);
+  const parentSegmentId = base64.decodeSlice(value, d2 + 1, d3);
   if (parentSegmentId === undefined) return undefined;
   const d4 = value.indexOf('-', d3 + 1);
   if (d4 < 0) return undefined;
@@ -179,17 +187,24 @@ export function isSw8Caller(value: string, start: number): boolean {
   );
 }
 
-/** Decodes the caller block of `value`, from `start` to its end, or returns undefined when it is malformed. */
-export function decodeSw8Caller(value: string, start: number): Sw8Caller | undefined {
+/**
+ * Decodes the caller block of `value`, from `start` to its end, or returns undefined when it is malformed. `base64`
+ * as for decodeSw8Head.
+ */
+export function decodeSw8Caller(
+  value: string,
+  start: number,
+  base64: Base64SliceDecoder = PLATFORM_BASE64,
+): Sw8Caller | undefined {
   const d = callerSeparators(value, start);
   if (d === undefined) return undefined;
-  const service = decodeBase64Slice(value, start, d[0]);
+  const service = base64.decodeSlice(value, start, d[0]);
   if (service === undefined) return undefined;
-  const serviceInstance = decodeBase64Slice(value, d[0] + 1, d[1]);
+  const serviceInstance = base64.decodeSlice(value, d[0] + 1, d[1]);
   if (serviceInstance === undefined) return undefined;
-  const endpoint = decodeBase64Slice(value, d[1] + 1, d[2]);
+  const endpoint = base64.decodeSlice(value, d[1] + 1, d[2]);
   if (endpoint === undefined) return undefined;
-  const addressUsedAtClient = decodeBase64Slice(value, d[2] + 1, value.length);
+  const addressUsedAtClient = base64.decodeSlice(value, d[2] + 1, value.length);
   if (addressUsedAtClient === undefined) return undefined;
   return { service, serviceInstance, endpoint, addressUsedAtClient };
 }
