@@ -1,33 +1,20 @@
 // The bridge's mapping of OpenTelemetry spans to OAP's: layers, components, tags, peers, errors and span types.
 import type * as Otel from '@opentelemetry/api';
-import { type SegmentObject, SpanLayer, SpanType } from '@windsock/protocol';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  byName,
-  enableBridge,
-  logged,
-  oneSegment as onlySegment,
-} from '../../test/helpers/opentelemetry.js';
-import { tagOf, tagsOf, type TracingHarness } from '../../test/helpers/tracing.js';
+import { SpanLayer, SpanType } from '@windsock/protocol';
+import { describe, expect, it } from 'vitest';
+import { byName, logged, useBridge } from '../../test/helpers/opentelemetry.js';
+import { tagOf, tagsOf } from '../../test/helpers/tracing.js';
 import { MAX_ATTRIBUTE_TAGS } from './attributes.js';
 
 describe('opentelemetry bridge: attributes, status and kinds to OAP', () => {
-  let harness: TracingHarness;
-  let undo: () => void;
-  let api: typeof Otel;
-  let otelTracer: Otel.Tracer;
-
-  beforeAll(() => ({ harness, undo, api, otelTracer } = enableBridge()));
-  afterAll(() => undo());
-  beforeEach(() => harness.sink.clear());
-  const oneSegment = (): Promise<SegmentObject> => onlySegment(harness);
+  const bridge = useBridge();
 
   it('maps messaging, rpc and http attributes to OAP layers, tags, peers and operation names', async () => {
-    const root = otelTracer.startSpan('root');
-    api.context.with(api.trace.setSpan(api.context.active(), root), () => {
-      otelTracer
+    const root = bridge.otelTracer.startSpan('root');
+    bridge.api.context.with(bridge.api.trace.setSpan(bridge.api.context.active(), root), () => {
+      bridge.otelTracer
         .startSpan('orders publish', {
-          kind: api.SpanKind.PRODUCER,
+          kind: bridge.api.SpanKind.PRODUCER,
           attributes: {
             'messaging.system': 'rabbitmq',
             'messaging.destination.name': 'orders',
@@ -36,34 +23,34 @@ describe('opentelemetry bridge: attributes, status and kinds to OAP', () => {
           },
         })
         .end();
-      otelTracer
+      bridge.otelTracer
         .startSpan('shop.Orders/Get', {
-          kind: api.SpanKind.CLIENT,
+          kind: bridge.api.SpanKind.CLIENT,
           attributes: { 'rpc.system': 'grpc', 'rpc.method': 'Get', 'server.address': 'rpc.local' },
         })
         .end();
-      const request = otelTracer.startSpan('request', {
+      const request = bridge.otelTracer.startSpan('request', {
         attributes: { 'http.request.method': 'GET', 'url.full': 'http://x/users/7' },
       });
       request.setAttribute('http.route', '/users/:id');
       request.setAttribute('http.response.status_code', 200);
       request.end();
-      otelTracer
+      bridge.otelTracer
         .startSpan('SELECT', {
           attributes: { 'db.system': 'mysql', 'db.statement': `SELECT ${'x, '.repeat(40)}y` },
         })
         .end();
-      otelTracer
+      bridge.otelTracer
         .startSpan('late SELECT')
         .setAttribute('db.query.text', `SELECT ${'x, '.repeat(40)}y`)
         .end();
-      const chatty = otelTracer.startSpan('chatty');
+      const chatty = bridge.otelTracer.startSpan('chatty');
       for (let i = 0; i < MAX_ATTRIBUTE_TAGS + 10; i++)
         chatty.setAttribute(`custom.${i}`, [i, i + 1]);
       chatty.end();
     });
     root.end();
-    const segment = await oneSegment();
+    const segment = await bridge.oneSegment();
     expect(byName(segment, 'orders publish')).toMatchObject({
       spanType: SpanType.Exit,
       spanLayer: SpanLayer.MQ,
@@ -100,22 +87,22 @@ describe('opentelemetry bridge: attributes, status and kinds to OAP', () => {
   });
 
   it('turns an ERROR status and recorded exceptions into error spans with logs', async () => {
-    const root = otelTracer.startSpan('root');
-    api.context.with(api.trace.setSpan(api.context.active(), root), () => {
-      const failed = otelTracer.startSpan('status only');
-      failed.setStatus({ code: api.SpanStatusCode.ERROR, message: 'quota exceeded' });
+    const root = bridge.otelTracer.startSpan('root');
+    bridge.api.context.with(bridge.api.trace.setSpan(bridge.api.context.active(), root), () => {
+      const failed = bridge.otelTracer.startSpan('status only');
+      failed.setStatus({ code: bridge.api.SpanStatusCode.ERROR, message: 'quota exceeded' });
       failed.end();
-      const thrown = otelTracer.startSpan('exception');
-      thrown.setStatus({ code: api.SpanStatusCode.ERROR, message: 'boom' });
+      const thrown = bridge.otelTracer.startSpan('exception');
+      thrown.setStatus({ code: bridge.api.SpanStatusCode.ERROR, message: 'boom' });
       thrown.recordException(new TypeError('boom'));
       thrown.end();
-      const fine = otelTracer.startSpan('fine');
-      fine.setStatus({ code: api.SpanStatusCode.OK });
+      const fine = bridge.otelTracer.startSpan('fine');
+      fine.setStatus({ code: bridge.api.SpanStatusCode.OK });
       fine.addEvent('cache miss', { key: 'k1' });
       fine.end();
     });
     root.end();
-    const segment = await oneSegment();
+    const segment = await bridge.oneSegment();
     const status = byName(segment, 'status only');
     expect(status.isError).toBe(true);
     expect(logged(status, 'message')).toBe('quota exceeded');
@@ -130,15 +117,15 @@ describe('opentelemetry bridge: attributes, status and kinds to OAP', () => {
   });
 
   it('opens SERVER and CONSUMER spans outside any windsock span as entry spans of new traces', async () => {
-    const consumer = otelTracer.startSpan('orders process', {
-      kind: api.SpanKind.CONSUMER,
+    const consumer = bridge.otelTracer.startSpan('orders process', {
+      kind: bridge.api.SpanKind.CONSUMER,
       attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders' },
     });
-    api.context.with(api.trace.setSpan(api.context.active(), consumer), () => {
-      otelTracer.startSpan('store order').end();
+    bridge.api.context.with(bridge.api.trace.setSpan(bridge.api.context.active(), consumer), () => {
+      bridge.otelTracer.startSpan('store order').end();
     });
     consumer.end();
-    const segment = await oneSegment();
+    const segment = await bridge.oneSegment();
     expect(byName(segment, 'orders process')).toMatchObject({
       spanType: SpanType.Entry,
       spanLayer: SpanLayer.MQ,
@@ -160,23 +147,23 @@ describe('opentelemetry bridge: attributes, status and kinds to OAP', () => {
         throw new Error('hostile name');
       },
     } as unknown as string;
-    const root = otelTracer.startSpan('root');
+    const root = bridge.otelTracer.startSpan('root');
     let inside: Otel.Span | undefined;
-    api.context.with(api.trace.setSpan(api.context.active(), root), () => {
-      const span = otelTracer.startSpan('hostile', {
-        kind: api.SpanKind.CLIENT,
+    bridge.api.context.with(bridge.api.trace.setSpan(bridge.api.context.active(), root), () => {
+      const span = bridge.otelTracer.startSpan('hostile', {
+        kind: bridge.api.SpanKind.CLIENT,
         attributes: hostile,
       });
       expect(span.isRecording()).toBe(false);
       span.end();
-      expect(otelTracer.startSpan(unnamed).isRecording()).toBe(false);
-      otelTracer.startActiveSpan(unnamed, (span) => {
+      expect(bridge.otelTracer.startSpan(unnamed).isRecording()).toBe(false);
+      bridge.otelTracer.startActiveSpan(unnamed, (span) => {
         inside = span;
         span.end();
       });
     });
     root.end();
     expect(inside?.isRecording()).toBe(false);
-    expect((await oneSegment()).spans.map((s) => s.operationName)).toEqual(['root']);
+    expect((await bridge.oneSegment()).spans.map((s) => s.operationName)).toEqual(['root']);
   });
 });

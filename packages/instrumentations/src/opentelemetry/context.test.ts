@@ -3,51 +3,40 @@ import { EventEmitter } from 'node:events';
 import http from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type * as Otel from '@opentelemetry/api';
-import { type SegmentObject, SpanLayer, SpanType } from '@windsock/protocol';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  byName,
-  enableBridge,
-  listen,
-  oneSegment as onlySegment,
-} from '../../test/helpers/opentelemetry.js';
-import { tagOf, tagsOf, type TracingHarness } from '../../test/helpers/tracing.js';
+import { SpanLayer, SpanType } from '@windsock/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { byName, listen, useBridge } from '../../test/helpers/opentelemetry.js';
+import { tagOf, tagsOf } from '../../test/helpers/tracing.js';
 
 describe('opentelemetry bridge: one context for both APIs', () => {
-  let harness: TracingHarness;
-  let undo: () => void;
-  let api: typeof Otel;
-  let otelTracer: Otel.Tracer;
-
-  beforeAll(() => ({ harness, undo, api, otelTracer } = enableBridge()));
-  afterAll(() => undo());
-  beforeEach(() => harness.sink.clear());
-  const oneSegment = (): Promise<SegmentObject> => onlySegment(harness);
+  const bridge = useBridge();
 
   it('makes the span startActiveSpan passes the active one, which code reaching it that way can end', async () => {
-    otelTracer.startActiveSpan('active', (span) => {
-      expect(api.trace.getActiveSpan()).toBe(span);
+    bridge.otelTracer.startActiveSpan('active', (span) => {
+      expect(bridge.api.trace.getActiveSpan()).toBe(span);
       // No wrapper: the OpenTelemetry span is windsock's active span itself, and the context holding just it.
-      expect(harness.tracer.activeSpan()).toBe(span);
-      expect(api.context.active()).toBe(span);
-      expect(api.trace.getSpan(api.context.active())).toBe(span);
-      expect(api.trace.getSpan(api.context.active().deleteValue(api.createContextKey('x')))).toBe(
-        span,
-      );
-      api.trace.getActiveSpan()!.end();
+      expect(bridge.harness.tracer.activeSpan()).toBe(span);
+      expect(bridge.api.context.active()).toBe(span);
+      expect(bridge.api.trace.getSpan(bridge.api.context.active())).toBe(span);
+      expect(
+        bridge.api.trace.getSpan(
+          bridge.api.context.active().deleteValue(bridge.api.createContextKey('x')),
+        ),
+      ).toBe(span);
+      bridge.api.trace.getActiveSpan()!.end();
     });
-    expect(byName(await oneSegment(), 'active').parentSpanId).toBe(-1);
+    expect(byName(await bridge.oneSegment(), 'active').parentSpanId).toBe(-1);
   });
 
   it('nests spans of both APIs in one HTTP request: one segment, parents across the APIs', async () => {
     const server = http.createServer((_request, response) => {
-      void otelTracer.startActiveSpan('handle order', async (span) => {
+      void bridge.otelTracer.startActiveSpan('handle order', async (span) => {
         await nextTurn();
-        const native = harness.tracer.startLocalSpan('native step');
-        await harness.tracer.withSpan(native, async () => {
+        const native = bridge.harness.tracer.startLocalSpan('native step');
+        await bridge.harness.tracer.withSpan(native, async () => {
           await nextTurn();
-          const query = otelTracer.startSpan('SELECT orders', {
-            kind: api.SpanKind.CLIENT,
+          const query = bridge.otelTracer.startSpan('SELECT orders', {
+            kind: bridge.api.SpanKind.CLIENT,
             attributes: {
               'db.system.name': 'postgresql',
               'db.query.text': 'SELECT * FROM orders WHERE id = $1',
@@ -68,7 +57,7 @@ describe('opentelemetry bridge: one context for both APIs', () => {
     try {
       await fetch(`${url}/orders/1`).then((r) => r.text());
       const segment = await vi.waitFor(() => {
-        const found = harness.sink.segments.find((s) =>
+        const found = bridge.harness.sink.segments.find((s) =>
           s.spans.some((x) => x.spanType === SpanType.Entry),
         );
         expect(found).toBeDefined();
@@ -100,25 +89,26 @@ describe('opentelemetry bridge: one context for both APIs', () => {
   it('keeps the context through awaits, timers, context.with and context.bind', async () => {
     const seen: Record<string, string | undefined> = {};
     const idOf = (span: Otel.Span | undefined): string | undefined => span?.spanContext().spanId;
-    await otelTracer.startActiveSpan('outer', async (outer) => {
+    await bridge.otelTracer.startActiveSpan('outer', async (outer) => {
       await new Promise<void>((resolve) =>
         setTimeout(() => {
-          seen.timer = idOf(api.trace.getActiveSpan());
+          seen.timer = idOf(bridge.api.trace.getActiveSpan());
           resolve();
         }, 0),
       );
       await nextTurn();
-      seen.await = idOf(api.trace.getActiveSpan());
-      const inner = otelTracer.startSpan('inner');
-      const bound = api.context.bind(api.trace.setSpan(api.context.active(), inner), () =>
-        idOf(api.trace.getActiveSpan()),
+      seen.await = idOf(bridge.api.trace.getActiveSpan());
+      const inner = bridge.otelTracer.startSpan('inner');
+      const bound = bridge.api.context.bind(
+        bridge.api.trace.setSpan(bridge.api.context.active(), inner),
+        () => idOf(bridge.api.trace.getActiveSpan()),
       );
       seen.outside = await new Promise((resolve) =>
-        setImmediate(() => resolve(idOf(api.trace.getActiveSpan()))),
+        setImmediate(() => resolve(idOf(bridge.api.trace.getActiveSpan()))),
       );
       seen.bound = bound();
-      api.context.with(api.trace.setSpan(api.context.active(), inner), () => {
-        harness.tracer.startLocalSpan('native in inner').end();
+      bridge.api.context.with(bridge.api.trace.setSpan(bridge.api.context.active(), inner), () => {
+        bridge.harness.tracer.startLocalSpan('native in inner').end();
       });
       inner.end();
       seen.outer = idOf(outer);
@@ -129,7 +119,7 @@ describe('opentelemetry bridge: one context for both APIs', () => {
     expect(seen.await).toBe(seen.outer);
     expect(seen.outside).toBe(seen.outer);
     expect(seen.bound).toBe(seen.inner);
-    const segment = await oneSegment();
+    const segment = await bridge.oneSegment();
     const outer = byName(segment, 'outer');
     const inner = byName(segment, 'inner');
     expect(outer).toMatchObject({ spanType: SpanType.Local, parentSpanId: -1 });
@@ -139,17 +129,22 @@ describe('opentelemetry bridge: one context for both APIs', () => {
 
   it('binds an EventEmitter: its listeners run in the bound context, and come off by the listener given', async () => {
     const emitter = new EventEmitter();
-    const bound = otelTracer.startSpan('bound');
-    expect(api.context.bind(api.trace.setSpan(api.context.active(), bound), emitter)).toBe(emitter);
+    const bound = bridge.otelTracer.startSpan('bound');
+    expect(
+      bridge.api.context.bind(
+        bridge.api.trace.setSpan(bridge.api.context.active(), bound),
+        emitter,
+      ),
+    ).toBe(emitter);
     const seen: (string | undefined)[] = [];
     const listener = (): void => {
-      seen.push(api.trace.getActiveSpan()?.spanContext().spanId);
-      harness.tracer.startLocalSpan('native in listener').end();
+      seen.push(bridge.api.trace.getActiveSpan()?.spanContext().spanId);
+      bridge.harness.tracer.startLocalSpan('native in listener').end();
     };
     emitter.on('data', listener);
     emitter.once('end', listener);
-    const other = harness.tracer.startLocalSpan('other request');
-    harness.tracer.withSpan(other, () => {
+    const other = bridge.harness.tracer.startLocalSpan('other request');
+    bridge.harness.tracer.withSpan(other, () => {
       emitter.emit('data');
       emitter.emit('end');
       emitter.emit('end');
@@ -164,8 +159,8 @@ describe('opentelemetry bridge: one context for both APIs', () => {
     expect(emitter.listenerCount('data')).toBe(0);
     bound.end();
     const segments = await vi.waitFor(() => {
-      expect(harness.sink.segments).toHaveLength(2);
-      return harness.sink.segments;
+      expect(bridge.harness.sink.segments).toHaveLength(2);
+      return bridge.harness.sink.segments;
     });
     const segment = segments.find((s) => s.spans.some((x) => x.operationName === 'bound'))!;
     const inListener = segment.spans.filter((x) => x.operationName === 'native in listener');
@@ -176,55 +171,57 @@ describe('opentelemetry bridge: one context for both APIs', () => {
   });
 
   it('carries context values beside the span (baggage) without losing the windsock parent', async () => {
-    await otelTracer.startActiveSpan('with baggage', async (span) => {
-      const baggage = api.propagation.createBaggage({ tenant: { value: 'acme' } });
-      await api.context.with(
-        api.propagation.setBaggage(api.context.active(), baggage),
+    await bridge.otelTracer.startActiveSpan('with baggage', async (span) => {
+      const baggage = bridge.api.propagation.createBaggage({ tenant: { value: 'acme' } });
+      await bridge.api.context.with(
+        bridge.api.propagation.setBaggage(bridge.api.context.active(), baggage),
         async () => {
           await nextTurn();
-          expect(api.propagation.getActiveBaggage()?.getEntry('tenant')?.value).toBe('acme');
-          expect(api.trace.getActiveSpan()).toBe(span);
-          const native = harness.tracer.startLocalSpan('native under baggage');
-          harness.tracer.withSpan(native, () => {
-            expect(api.propagation.getActiveBaggage()?.getEntry('tenant')?.value).toBe('acme');
-            otelTracer.startSpan('otel under native').end();
+          expect(bridge.api.propagation.getActiveBaggage()?.getEntry('tenant')?.value).toBe('acme');
+          expect(bridge.api.trace.getActiveSpan()).toBe(span);
+          const native = bridge.harness.tracer.startLocalSpan('native under baggage');
+          bridge.harness.tracer.withSpan(native, () => {
+            expect(bridge.api.propagation.getActiveBaggage()?.getEntry('tenant')?.value).toBe(
+              'acme',
+            );
+            bridge.otelTracer.startSpan('otel under native').end();
           });
           native.end();
         },
       );
       span.end();
     });
-    const segment = await oneSegment();
+    const segment = await bridge.oneSegment();
     const native = byName(segment, 'native under baggage');
     expect(native.parentSpanId).toBe(byName(segment, 'with baggage').spanId);
     expect(byName(segment, 'otel under native').parentSpanId).toBe(native.spanId);
   });
 
   it('runs context.with(ROOT_CONTEXT) and a foreign span context with no span active, as OpenTelemetry does', async () => {
-    const entry = harness.tracer.startEntrySpan('GET:/orders');
+    const entry = bridge.harness.tracer.startEntrySpan('GET:/orders');
     const seen: Record<string, unknown> = {};
-    await harness.tracer.withSpan(entry, () =>
-      otelTracer.startActiveSpan('outer', async (outer) => {
-        await api.context.with(api.ROOT_CONTEXT, async () => {
-          seen.rootActive = api.trace.getActiveSpan();
-          seen.rootNative = harness.tracer.activeSpan();
+    await bridge.harness.tracer.withSpan(entry, () =>
+      bridge.otelTracer.startActiveSpan('outer', async (outer) => {
+        await bridge.api.context.with(bridge.api.ROOT_CONTEXT, async () => {
+          seen.rootActive = bridge.api.trace.getActiveSpan();
+          seen.rootNative = bridge.harness.tracer.activeSpan();
           await nextTurn();
-          seen.rootLater = api.trace.getActiveSpan() ?? harness.tracer.activeSpan();
-          harness.tracer.startLocalSpan('native in root').end();
-          otelTracer.startSpan('otel in root').end();
+          seen.rootLater = bridge.api.trace.getActiveSpan() ?? bridge.harness.tracer.activeSpan();
+          bridge.harness.tracer.startLocalSpan('native in root').end();
+          bridge.otelTracer.startSpan('otel in root').end();
         });
-        const foreign = api.trace.wrapSpanContext({
+        const foreign = bridge.api.trace.wrapSpanContext({
           traceId: '0af7651916cd43dd8448eb211c80319c',
           spanId: 'b7ad6b7169203331',
           traceFlags: 1,
         });
-        api.context.with(api.trace.setSpan(api.ROOT_CONTEXT, foreign), () => {
-          seen.foreignActive = api.trace.getActiveSpan();
-          harness.tracer.startLocalSpan('native under foreign').end();
+        bridge.api.context.with(bridge.api.trace.setSpan(bridge.api.ROOT_CONTEXT, foreign), () => {
+          seen.foreignActive = bridge.api.trace.getActiveSpan();
+          bridge.harness.tracer.startLocalSpan('native under foreign').end();
         });
-        otelTracer.startSpan('given root context', {}, api.ROOT_CONTEXT).end();
-        otelTracer.startSpan('root option', { root: true }).end();
-        seen.outerAfter = api.trace.getActiveSpan() === outer;
+        bridge.otelTracer.startSpan('given root context', {}, bridge.api.ROOT_CONTEXT).end();
+        bridge.otelTracer.startSpan('root option', { root: true }).end();
+        seen.outerAfter = bridge.api.trace.getActiveSpan() === outer;
         outer.end();
       }),
     );
@@ -235,8 +232,8 @@ describe('opentelemetry bridge: one context for both APIs', () => {
     expect(seen.outerAfter).toBe(true);
     expect((seen.foreignActive as Otel.Span).spanContext().spanId).toBe('b7ad6b7169203331');
     const segments = await vi.waitFor(() => {
-      expect(harness.sink.segments).toHaveLength(6);
-      return harness.sink.segments;
+      expect(bridge.harness.sink.segments).toHaveLength(6);
+      return bridge.harness.sink.segments;
     });
     const request = segments.find((s) => s.spans.some((x) => x.operationName === 'GET:/orders'))!;
     expect(request.spans.map((x) => x.operationName)).toEqual(['GET:/orders', 'outer']);
@@ -254,15 +251,15 @@ describe('opentelemetry bridge: one context for both APIs', () => {
   });
 
   it('lets OpenTelemetry code tag the active windsock span but not end it', async () => {
-    const native = harness.tracer.startLocalSpan('native');
-    harness.tracer.withSpan(native, () => {
-      const view = api.trace.getActiveSpan()!;
+    const native = bridge.harness.tracer.startLocalSpan('native');
+    bridge.harness.tracer.withSpan(native, () => {
+      const view = bridge.api.trace.getActiveSpan()!;
       view.setAttribute('user.id', 'u-1');
       view.end();
       expect(native.ended).toBe(false);
     });
     native.end();
-    const segment = await oneSegment();
+    const segment = await bridge.oneSegment();
     expect(tagOf(byName(segment, 'native'), 'user.id')).toBe('u-1');
   });
 });

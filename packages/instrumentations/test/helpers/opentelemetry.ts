@@ -6,7 +6,7 @@ import { type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type * as Otel from '@opentelemetry/api';
 import { type SegmentObject, type SpanObject } from '@windsock/protocol';
-import { expect, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, vi } from 'vitest';
 import { opentelemetryInstrumentation } from '../../src/opentelemetry/index.js';
 import { tracingHarness, type TracingHarness } from './tracing.js';
 
@@ -57,3 +57,23 @@ export function listen(server: Server): Promise<string> {
 /** A fixture application of the bridge's (test/fixtures/opentelemetry). */
 export const fixture = (name: string): string =>
   fileURLToPath(new URL(`../fixtures/opentelemetry/${name}`, import.meta.url));
+
+export interface BridgeSuite extends BridgeTest {
+  /** The one segment finished since the last test started. */
+  oneSegment(): Promise<SegmentObject>;
+}
+
+/**
+ * The bridge enabled for a `describe` block: enabled before its tests, undone after them, the sink cleared before
+ * each. The fields are set once the block's tests run.
+ */
+export function useBridge(): BridgeSuite {
+  const suite = {} as BridgeSuite;
+  beforeAll(() => {
+    Object.assign(suite, enableBridge());
+  });
+  afterAll(() => suite.undo());
+  beforeEach(() => suite.harness.sink.clear());
+  suite.oneSegment = () => oneSegment(suite.harness);
+  return suite;
+}
