@@ -26,6 +26,7 @@ describe('the floor agent', () => {
     } finally {
       channel('http.server.request.start').unsubscribe(onStart);
       await server.close();
+      await agent.shutdown(1_000);
     }
     expect(seen.filter(({ url }) => url === '/a')).toHaveLength(6);
     expect(seen.filter(({ url }) => url === '/b')).toHaveLength(6);

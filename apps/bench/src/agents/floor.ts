@@ -12,12 +12,17 @@ const FLOOR_HEADER = { 'x-floor': 'x'.repeat(185) };
  */
 export const start: StartAgent = (): AgentHandle => {
   const storage = new AsyncLocalStorage<object>();
-  channel('http.server.request.start').subscribe(() => storage.enterWith({}));
+  const enter = () => storage.enterWith({});
+  channel('http.server.request.start').subscribe(enter);
   return {
     produced: () => 0,
     backlog: () => 0,
     flush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
+    shutdown: () => {
+      channel('http.server.request.start').unsubscribe(enter);
+      storage.disable();
+      return Promise.resolve();
+    },
     outgoingHeaders: FLOOR_HEADER,
   };
 };
