@@ -16,7 +16,10 @@ export {
   encodeSw8,
   encodeSw8Name,
   encodeSw8SegmentPart,
+  encodeSw8SegmentPartWithTraceField,
   encodeSw8WithSegmentPart,
+  decodeSw8TraceIdField,
+  unsampledTraceIdField,
   joinSw8,
 } from './headers/sw8.js';
 export { DEFAULT_SW8_CALLERS, Sw8Decoder } from './headers/sw8-decoder.js';

@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBase64Slice, encodeBase64, isBase64 } from './base64.js';
+import {
+  canonicalBase64,
+  decodeBase64Slice,
+  encodeBase64,
+  isBase64,
+  isCanonicalBase64,
+} from './base64.js';
 import { referenceDecodeBase64Slice } from '../../test/reference-sw8.js';
 /** Any UTF-16 units, lone surrogates included (they become U+FFFD in UTF-8). */
 const utf16 = (maxLength: number) =>
@@ -85,6 +91,36 @@ describe('base64 of UTF-8 text', () => {
         );
       }),
       { numRuns: 5000 },
+    );
+  });
+
+  it('tells the spelling encoding gives from the other spellings of the same bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.string({ maxLength: 3 }),
+        (bytes, around) => {
+          const canonical = Buffer.from(bytes).toString('base64');
+          const at = (field: string) =>
+            [`${around}${field}${around}`, around.length, around.length + field.length] as const;
+          expect(isCanonicalBase64(...at(canonical))).toBe(true);
+          expect(canonicalBase64(...at(canonical))).toBe(canonical);
+          const unpadded = canonical.replace(/=+$/, '');
+          if (unpadded === canonical) return;
+          // Without its padding, or with a bit set beyond its last byte: the same bytes, another spelling.
+          const last = unpadded.length - 1;
+          const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+          const stray =
+            unpadded.slice(0, last) +
+            ALPHABET[ALPHABET.indexOf(unpadded[last]!) | 1] +
+            canonical.slice(last + 1);
+          for (const other of [unpadded, stray]) {
+            expect(isCanonicalBase64(...at(other))).toBe(false);
+            expect(canonicalBase64(...at(other))).toBe(canonical);
+          }
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 

@@ -39,6 +39,24 @@ export function isBase64(source: string, start: number, end: number): boolean {
 }
 
 /**
+ * Whether `source[start, end)`, which must be base64 (isBase64), is spelled as encoding its bytes would spell it:
+ * padded, with no bits set beyond its last byte.
+ */
+export function isCanonicalBase64(source: string, start: number, end: number): boolean {
+  if ((end - start) % 4 !== 0) return false;
+  if (end === start || source.charCodeAt(end - 1) !== PAD) return true;
+  const twoPads = source.charCodeAt(end - 2) === PAD;
+  const last = ALPHABET.indexOf(source[twoPads ? end - 3 : end - 2]!);
+  return (last & (twoPads ? 0x0f : 0x03)) === 0;
+}
+
+/** The canonical spelling (isCanonicalBase64) of the base64 `source[start, end)`. */
+export function canonicalBase64(source: string, start: number, end: number): string {
+  if (isCanonicalBase64(source, start, end)) return source.slice(start, end);
+  return Buffer.from(source.slice(start, end), 'base64').toString('base64');
+}
+
+/**
  * Decodes `source[start, end)` as base64 of UTF-8 text, or returns undefined when it is not base64 (isBase64).
  * Invalid UTF-8 becomes U+FFFD, and the low bits a last partial character carries beyond its bytes are dropped, as
  * with Buffer. atob both checks and decodes, in one pass and natively; it is only more forgiving than isBase64 in

@@ -9,6 +9,9 @@ import {
   encodeSw8SegmentPart,
   encodeSw8WithSegmentPart,
   joinSw8,
+  decodeSw8TraceIdField,
+  encodeSw8SegmentPartWithTraceField,
+  unsampledTraceIdField,
   type Sw8Context,
 } from './sw8.js';
 import { referenceDecodeSw8, referenceEncodeSw8 } from '../../test/reference-sw8.js';
@@ -44,6 +47,54 @@ describe('sw8', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it("takes an unsampled caller's trace id field from every value decodeSw8Trace accepts, spelled canonically", () => {
+    const unsampled = sw8Context.map((ctx) => encodeSw8({ ...ctx, sample: false }));
+    // Ids of any bytes (not all UTF-8), spelled as callers may spell them: padded or not, stray low bits or not.
+    const anyBytes = fc
+      .tuple(fc.uint8Array({ minLength: 1, maxLength: 30 }), fc.boolean(), fc.boolean())
+      .map(([bytes, unpadded, stray]) => {
+        let field = Buffer.from(bytes).toString('base64');
+        const pad = field.length - field.replace(/=+$/, '').length;
+        if (stray && pad > 0) {
+          const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+          const at = field.length - pad - 1;
+          field =
+            field.slice(0, at) + ALPHABET[ALPHABET.indexOf(field[at]!) | 1] + field.slice(at + 1);
+        }
+        if (unpadded) field = field.replace(/=+$/, '');
+        return `0-${field}-czE-3-c3Zj-aW5zdA-ZW5kcG9pbnQ-cGVlcg==`;
+      });
+    const headers = fc.oneof(
+      randomHeaderValue,
+      unsampled,
+      mutated(unsampled),
+      anyBytes,
+      mutated(anyBytes),
+    );
+    fc.assert(
+      fc.property(headers, (header) => {
+        const field = unsampledTraceIdField(header);
+        const trace = decodeSw8Trace(header);
+        if (field === undefined) {
+          expect(trace?.sample === false).toBe(false);
+          return;
+        }
+        const sent = header.slice(2, header.indexOf('-', 2));
+        expect(field).toBe(Buffer.from(sent, 'base64').toString('base64'));
+        if (trace === undefined) return; // the rest of the value is not read
+        expect(decodeSw8TraceIdField(field)).toBe(trace.traceId);
+        // Where the id is UTF-8, sending the field on is sending the decoded id encoded again.
+        if (Buffer.from(trace.traceId).toString('base64') === field) {
+          expect(encodeSw8SegmentPartWithTraceField(false, field, 'segment.1')).toBe(
+            encodeSw8SegmentPart(false, trace.traceId, 'segment.1'),
+          );
+        }
+      }),
+      { numRuns: 10_000 },
+    );
+    expect(unsampledTraceIdField(encodeSw8({ ...example, sample: true }))).toBeUndefined();
   });
 
   it('accepts base64 without padding and empty optional fields', () => {

@@ -1,4 +1,4 @@
-import { decodeBase64Slice, encodeBase64, isBase64 } from './base64.js';
+import { canonicalBase64, decodeBase64Slice, encodeBase64, isBase64 } from './base64.js';
 import { type Base64SliceDecoder } from './base64-decoder.js';
 import { MAX_HEADER_LENGTH } from './limits.js';
 
@@ -49,6 +49,42 @@ export function encodeSw8SegmentPart(
   parentSegmentId: string,
 ): string {
   return (sample ? '1-' : '0-') + encodeBase64(traceId) + '-' + encodeBase64(parentSegmentId);
+}
+
+/**
+ * encodeSw8SegmentPart for a trace id still in its `sw8` form, as unsampledTraceIdField returns a caller's: a
+ * segment continuing a trace it does not record sends the caller's field on without decoding and encoding it again.
+ */
+export function encodeSw8SegmentPartWithTraceField(
+  sample: boolean,
+  traceIdField: string,
+  parentSegmentId: string,
+): string {
+  return (sample ? '1-' : '0-') + traceIdField + '-' + encodeBase64(parentSegmentId);
+}
+
+/**
+ * For a caller that did not sample (a value starting `0-`): its trace id field, spelled canonically, when the field
+ * is base64; undefined otherwise. Nothing is decoded and the rest of the value is not read: this side records
+ * nothing of the trace and only sends the id on, so checking fields it never uses would cost every request for
+ * nothing. The caller's bytes are sent on as they came, even where they are not UTF-8 (a decode would replace them).
+ */
+export function unsampledTraceIdField(value: string): string | undefined {
+  if (
+    value.length > MAX_HEADER_LENGTH ||
+    value.charCodeAt(0) !== ZERO ||
+    value.charCodeAt(1) !== DASH
+  ) {
+    return undefined;
+  }
+  const end = value.indexOf('-', 2);
+  if (end <= 2 || !isBase64(value, 2, end)) return undefined;
+  return canonicalBase64(value, 2, end);
+}
+
+/** The trace id a field from unsampledTraceIdField stands for. */
+export function decodeSw8TraceIdField(traceIdField: string): string {
+  return decodeBase64Slice(traceIdField, 0, traceIdField.length) ?? '';
 }
 
 /**
