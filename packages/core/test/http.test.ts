@@ -7,6 +7,7 @@ import {
   type SegmentObject,
   SpanLayer,
   SpanType,
+  unsampledTraceIdField,
 } from '@windsock/protocol';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -274,10 +275,20 @@ describe('HTTP server', () => {
           sw8Like.filter((v) => headerSafe.test(v)),
           async (sw8) => {
             sink.segments.length = 0;
+            const unsampledBefore = tracer.stats().segmentsUnsampled;
             const response = await suppressTracing(() =>
               httpGet(`${b.url}/fuzz`, { agent, headers: { sw8 } }),
             );
             expect(response).toEqual({ status: 200, body: 'ok' });
+            // A caller that did not sample is followed on its flag and trace id alone: nothing is recorded.
+            if (unsampledTraceIdField(sw8) !== undefined) {
+              await vi.waitFor(
+                () => expect(tracer.stats().segmentsUnsampled).toBe(unsampledBefore + 1),
+                WAIT,
+              );
+              expect(sink.segments).toHaveLength(0);
+              return;
+            }
             await vi.waitFor(() => expect(sink.segments).toHaveLength(1), WAIT);
             const refs = sink.segments[0]!.spans[0]!.refs;
             expect(refs).toHaveLength(decodeSw8(sw8) === undefined ? 0 : 1);

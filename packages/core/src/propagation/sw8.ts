@@ -4,6 +4,7 @@ import {
   encodeSw8Correlation,
   encodeSw8Name,
   encodeSw8SegmentPart,
+  encodeSw8SegmentPartWithTraceField,
   encodeSw8X,
   joinSw8,
   RefType,
@@ -11,18 +12,27 @@ import {
   SW8_HEADER,
   SW8_X_HEADER,
   type SegmentReference,
+  unsampledTraceIdField,
   type Sw8Context,
   type Sw8Decoder,
-  type Sw8Trace,
 } from '@windsock/protocol';
 import { readHeader } from './carriers.js';
 import { type SpanRecord } from '../tracing/span.js';
 import { type HeaderSource } from '../tracing/types.js';
 
+/**
+ * A caller that did not sample the trace: this side records nothing and only sends the trace id on, so nothing of
+ * its `sw8` is decoded (unsampledTraceIdField).
+ */
+export interface UnsampledCaller {
+  sample: false;
+  traceIdField: string;
+}
+
 /** What an incoming request carried: the caller's context (if valid) and the raw header's presence. */
 export interface Extracted {
-  /** The caller's names are read only when it sampled the trace: only a recorded reference shows them. */
-  context: Sw8Context | Sw8Trace | undefined;
+  /** Decoded only when the caller sampled the trace: only a recorded reference shows the caller. */
+  context: Sw8Context | UnsampledCaller | undefined;
   /** True when an `sw8` header was present but could not be decoded. */
   malformed: boolean;
   correlation: ReadonlyMap<string, string> | undefined;
@@ -43,8 +53,7 @@ const UNSAMPLED = 0x30; // '0'
 export function extract(headers: HeaderSource | undefined, decoder: Sw8Decoder): Extracted {
   const raw = readHeader(headers, SW8_HEADER);
   if (raw === undefined) return NOTHING;
-  // '0-': the caller did not sample the trace, so this side records nothing and needs only its position.
-  const context = raw.charCodeAt(0) === UNSAMPLED ? decoder.decodeTrace(raw) : decoder.decode(raw);
+  const context = raw.charCodeAt(0) === UNSAMPLED ? unsampledCaller(raw) : decoder.decode(raw);
   if (context === undefined) return { ...NOTHING, malformed: true };
   return {
     context,
@@ -52,6 +61,11 @@ export function extract(headers: HeaderSource | undefined, decoder: Sw8Decoder):
     correlation: decodeSw8Correlation(readHeader(headers, SW8_CORRELATION_HEADER)),
     skipAnalysis: decodeSw8X(readHeader(headers, SW8_X_HEADER))?.skipAnalysis === true,
   };
+}
+
+function unsampledCaller(raw: string): UnsampledCaller | undefined {
+  const traceIdField = unsampledTraceIdField(raw);
+  return traceIdField === undefined ? undefined : { sample: false, traceIdField };
 }
 
 /** The CrossProcess reference an entry span records for the caller it continues. */
@@ -73,7 +87,7 @@ export function crossThreadRef(parent: SpanRecord): SegmentReference {
   const segment = parent.segment;
   return {
     refType: RefType.CrossThread,
-    traceId: segment.data.traceId,
+    traceId: segment.traceId(),
     parentTraceSegmentId: segment.segmentId(),
     parentSpanId: parent.data.spanId,
     parentService: segment.data.service,
@@ -92,11 +106,14 @@ export function injectHeaders<C>(
 ): void {
   const segment = exit.segment;
   // The sample flag and both ids are the same for every exit span of the segment: encoded once.
-  const segmentPart = (segment.sw8SegmentPart ??= encodeSw8SegmentPart(
-    segment.sampled,
-    segment.data.traceId,
-    segment.segmentId(),
-  ));
+  const segmentPart = (segment.sw8SegmentPart ??=
+    segment.traceIdField === undefined
+      ? encodeSw8SegmentPart(segment.sampled, segment.data.traceId, segment.segmentId())
+      : encodeSw8SegmentPartWithTraceField(
+          segment.sampled,
+          segment.traceIdField,
+          segment.segmentId(),
+        ));
   write(
     carrier,
     SW8_HEADER,

@@ -1,4 +1,5 @@
 import {
+  decodeSw8TraceIdField,
   encodeSw8Name,
   type SegmentObject,
   type SegmentReference,
@@ -62,6 +63,11 @@ export class Segment {
     readonly skipAnalysis = false,
     /** Incoming `sw8-correlation` entries, forwarded on every exit span. */
     readonly correlation?: ReadonlyMap<string, string>,
+    /**
+     * For a segment continuing a trace it does not record: the trace id as the caller's `sw8` carried it, sent on
+     * as it came; `traceId` is then '' until `traceId()` decodes it.
+     */
+    readonly traceIdField?: string,
   ) {
     this.data = {
       traceId,
@@ -72,6 +78,14 @@ export class Segment {
       serviceInstance: tracer.serviceInstance,
       isSizeLimited: false,
     };
+  }
+
+  /** The trace id, decoded on first use from the caller's field (traceIdField) for a segment that has one. */
+  traceId(): string {
+    if (this.data.traceId === '' && this.traceIdField !== undefined) {
+      this.data.traceId = decodeSw8TraceIdField(this.traceIdField);
+    }
+    return this.data.traceId;
   }
 
   /** The segment's id, made on first use for an unsampled segment. */

@@ -40,7 +40,7 @@ export class SpanRecord implements Span {
   }
 
   get traceId(): string {
-    return this.segment.data.traceId;
+    return this.segment.traceId();
   }
 
   get segmentId(): string {

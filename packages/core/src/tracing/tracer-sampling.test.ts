@@ -1,5 +1,5 @@
 // The sample rate, the incoming sample flag, and what an unsampled trace still propagates.
-import { decodeSw8, encodeSw8 } from '@windsock/protocol';
+import { decodeSw8, decodeSw8Trace, encodeSw8 } from '@windsock/protocol';
 import { describe, expect, it } from 'vitest';
 import { CALLER as caller, tracerWithSink } from '../../test/helpers.js';
 import { type SpanRecord } from './span.js';
@@ -75,6 +75,30 @@ describe('Tracer: sampling', () => {
       addressUsedAtClient: 'c:1',
     });
     expect(sink.segments).toHaveLength(0);
+  });
+
+  it("sends an unsampled caller's trace id on as it came, decoding it only when asked", () => {
+    const { tracer } = tracerWithSink({ sampleRate: 1 });
+    // Bytes that are not UTF-8, without padding: decoding and encoding again would change the id.
+    const field = Buffer.from([0x74, 0xff, 0x31, 0x80]).toString('base64');
+    const unpadded = field.replace(/=+$/, '');
+    const caller = `0-${unpadded}-czE-3-c3Zj-aW5zdA-ZW5kcG9pbnQ-cGVlcg==`;
+    const entry = tracer.startEntrySpan('GET:/b', { headers: { sw8: caller } }) as SpanRecord;
+    expect(entry.segment.data.traceId).toBe('');
+    const headers: Record<string, string> = {};
+    tracer.withSpan(entry, () => tracer.startExitSpan('/c', 'c:1', { headers }).end());
+    // Sent on spelled canonically, with the same bytes.
+    expect(headers.sw8!.split('-')[1]).toBe(field);
+    expect(entry.segment.data.traceId).toBe('');
+    expect(entry.traceId).toBe(decodeSw8Trace(caller)!.traceId);
+    entry.end();
+
+    const malformed = `0-${unpadded}!-czE-3-c3Zj-aW5zdA-ZW5kcG9pbnQ-cGVlcg==`;
+    const fresh = tracer.startEntrySpan('GET:/b', { headers: { sw8: malformed } });
+    expect(fresh.traceId).not.toBe(entry.traceId);
+    expect(fresh.sampled).toBe(true);
+    expect(tracer.stats().malformedHeaders).toBe(1);
+    fresh.end();
   });
 
   it('sends the endpoint as it is named when each call goes out, through renames', () => {

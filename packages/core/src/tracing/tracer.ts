@@ -259,13 +259,24 @@ export class Tracer implements SegmentOwner {
       return this.childOf(parent, SpanType.Entry, operation, '', layer, componentId, spanClass);
     }
     const sampled = caller !== undefined ? caller.sample : this.sampler.shouldSample();
-    const segment = new Segment(
-      this,
-      caller?.traceId ?? nextId(),
-      sampled,
-      incoming.skipAnalysis,
-      incoming.correlation,
-    );
+    // A caller that did not sample is known by its trace id field alone (UnsampledCaller), decoded only on demand.
+    const segment =
+      caller !== undefined && 'traceIdField' in caller
+        ? new Segment(
+            this,
+            '',
+            false,
+            incoming.skipAnalysis,
+            incoming.correlation,
+            caller.traceIdField,
+          )
+        : new Segment(
+            this,
+            caller?.traceId ?? nextId(),
+            sampled,
+            incoming.skipAnalysis,
+            incoming.correlation,
+          );
     // The reference is reported only with the segment: an unsampled one needs none.
     const ref =
       caller !== undefined && sampled && 'parentService' in caller
@@ -341,6 +352,7 @@ export class Tracer implements SegmentOwner {
       segment.sampled,
       segment.skipAnalysis,
       segment.correlation,
+      segment.traceIdField,
     );
     const ref: SegmentReference = crossThreadRef(parent);
     return continuation.openSpan(spanType, operation, -1, peer, layer, componentId, ref, spanClass);
