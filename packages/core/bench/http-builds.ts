@@ -1,10 +1,11 @@
 // pnpm bench:http-builds DIR [DIR ...]: builds of core compared in one process, on apps/bench's workload (a load
 // loop at concurrency 16 calling /a, whose handler calls /b on the same keep-alive server: three segments and two
 // sw8 per request). Each DIR is a built checkout (DIR/packages/{core,protocol}/dist: a `git worktree` of another
-// commit, or `.` for this one) or a tree of installed packages (DIR/node_modules/@windsock/{core,protocol}/dist). Every round runs no agent and each build's tracer in a fresh random order, so no build keeps
-// one predecessor; the figure per build is the mean ± standard error of its same-round difference from the first
-// build, in process CPU µs per request. Steps that cost little in a loop can cost several times that in place, and
-// fresh processes per step (bench:http-pair) leave differences of a few µs in the noise: this is the finer tool.
+// commit, or `.` for this one) or a tree of installed packages (DIR/node_modules/@windsock/{core,protocol}/dist).
+// Every round runs no agent and each build's tracer in a fresh random order, so no build keeps one predecessor; the
+// figure per build is the mean ± standard error of its same-round difference from the first build, in process CPU
+// µs per request. Steps that cost little in a loop can cost several times that in place, and fresh processes per
+// step (bench:http-pair) leave differences of a few µs in the noise: this is the finer tool.
 // BENCH_SAMPLE (default 1) is the sample rate; BENCH_ROUNDS (100) and BENCH_BLOCK (2,000 requests) the run's size.
 import { existsSync } from 'node:fs';
 import http from 'node:http';
