@@ -5,12 +5,21 @@ import { createTransport, type Transport, type TransportOptions } from '../src/i
 const transports: Transport[] = [];
 const collectors: Collector[] = [];
 
-/** A transport closed after the test. */
+/**
+ * A transport closed after the test. Its channels keep subchannels of their own: grpc-js otherwise shares them
+ * process-wide by address, and a collector listening on a port an earlier test's collector used would inherit that
+ * test's failed connection, so a call made at once fails UNAVAILABLE before it ever reaches the new collector.
+ */
 export function transportFor(
   backends: TransportOptions['backends'],
   options: Omit<TransportOptions, 'backends'> = {},
 ): Transport {
-  const transport = createTransport({ agentVersion: 'test-1.0', ...options, backends });
+  const transport = createTransport({
+    agentVersion: 'test-1.0',
+    ...options,
+    channelOptions: { 'grpc.use_local_subchannel_pool': 1, ...options.channelOptions },
+    backends,
+  });
   transports.push(transport);
   return transport;
 }
