@@ -13,6 +13,7 @@ import { type AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from '@windsock/bench-kit';
 import type * as Core from '@windsock/core';
 import type * as Protocol from '@windsock/protocol';
 
@@ -127,11 +128,6 @@ for (let round = 0; round < rounds + 2; round++) {
   }
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 function meanAndError(values: number[]): [number, number] {
   const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
   const variance =
