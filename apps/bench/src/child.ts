@@ -3,12 +3,14 @@
  * process per configuration and run, so no agent's patches, timers or heap leak into another's figures. The
  * receiver lives in the parent, so this process's CPU and memory are the app's and the agent's only.
  */
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type StartAgent } from './agents/agent.js';
 import { AGENTS } from './agents/index.js';
+import { allowedCpus } from './cpu-pinning.js';
 import {
   type ChildMessage,
   type ChildResult,
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
     eventLoopP99Ms: loopDelay.percentile(99) / 1e6,
     produced: agent.produced(),
     backlogAfterFlush: agent.backlog() ?? null,
+    cpus: allowedCpus(() => readFileSync('/proc/self/status', 'utf8')) ?? null,
   };
   send({ type: 'result', result });
   // Stay up while the parent lets late deliveries arrive: agents that report on their own clock get that time.

@@ -11,6 +11,7 @@ import { AGENTS, type AgentName } from './agents/index.js';
 import { ratiosChart } from './chart.js';
 import { type BenchOptions, parseOptions, USAGE } from './options.js';
 import { runRecovery, type RecoveryResult } from './recovery.js';
+import { pinThisProcess } from './cpu-pinning.js';
 import { type ProfiledRun, profileAgent } from './cpu-profile.js';
 import {
   casesTable,
@@ -91,6 +92,12 @@ async function main(): Promise<void> {
     notes.push('windsock skipped: its facade is not built (`pnpm --filter windsock build`).');
   }
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (options.pin) {
+    const plan = pinThisProcess();
+    notes.push(
+      `Pinned: the measured process on CPU ${plan.child}, the receivers on CPU ${plan.parent}.`,
+    );
+  }
   const startedAt = new Date();
   const loadBefore = loadavg();
 

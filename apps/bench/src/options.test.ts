@@ -9,6 +9,8 @@ describe('parseOptions', () => {
     expect(options.states).toEqual(['up', 'refused', 'blackhole']);
     expect(options.runs).toBeGreaterThanOrEqual(3);
     expect(options.outDir).toBe('/out');
+    expect(options.pin).toBe(false);
+    expect(parseOptions(['--pin=on'], {}, '/out').pin).toBe(true);
   });
 
   it('takes the full profile, then environment values, then flags over both', () => {
@@ -31,5 +33,6 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--runs=0'], {}, '/out')).toThrow(/--runs/);
     expect(() => parseOptions([], { BENCH_DURATION_MS: 'soon' }, '/out')).toThrow(/--duration-ms/);
     expect(() => parseOptions(['--recovery=maybe'], {}, '/out')).toThrow(/on or off/);
+    expect(() => parseOptions(['--pin=yes'], {}, '/out')).toThrow(/--pin must be on or off/);
   });
 });

@@ -26,12 +26,14 @@ export interface BenchOptions {
   cpuProfile: 'auto' | AgentName[];
   /** windsock's queue budgets (3 pipelines × 8 MB by default), for the memory target during an outage. */
   windsockQueueBudgetMb: number;
+  /** The measured child on CPU 0 and the receivers on the other CPUs (see cpu-pinning.ts). */
+  pin: boolean;
   outDir: string;
 }
 
 const PROFILES: Record<
   BenchOptions['profile'],
-  Omit<BenchOptions, 'app' | 'agents' | 'states' | 'outDir' | 'cpuProfile'>
+  Omit<BenchOptions, 'app' | 'agents' | 'states' | 'outDir' | 'cpuProfile' | 'pin'>
 > = {
   quick: {
     profile: 'quick',
@@ -74,6 +76,7 @@ const FLAGS = [
   'recovery-after-ms',
   'windsock-queue-budget-mb',
   'cpu-profile',
+  'pin',
   'out-dir',
 ] as const;
 type Flag = (typeof FLAGS)[number];
@@ -86,7 +89,8 @@ export const USAGE = `Usage: pnpm bench:e2e [--flag=value ...]  (each flag also 
   --runs=N  --concurrency=N  --warmup-ms=N  --duration-ms=N  --max-requests=N  --flush-timeout-ms=N
   --recovery=on|off  --recovery-before-ms=N  --recovery-outage-ms=N  --recovery-after-ms=N
   --windsock-queue-budget-mb=N  --out-dir=PATH
-  --cpu-profile=auto|none|AGENTS  profile one more run of these agents (auto: windsock when a target is missed)`;
+  --cpu-profile=auto|none|AGENTS  profile one more run of these agents (auto: windsock when a target is missed)
+  --pin=on|off                  on: the measured process on CPU 0, the receivers on the others (Linux, taskset)`;
 
 /** Reads `--flag=value` arguments, falling back to `BENCH_FLAG` environment variables, then to the profile. */
 export function parseOptions(
@@ -132,6 +136,8 @@ export function parseOptions(
   };
   const recovery = given.get('recovery') ?? 'on';
   if (recovery !== 'on' && recovery !== 'off') throw new Error('--recovery must be on or off');
+  const pin = given.get('pin') ?? 'off';
+  if (pin !== 'on' && pin !== 'off') throw new Error('--pin must be on or off');
   const app = given.get('app') ?? 'http';
   if (app !== 'http' && app !== 'express') throw new Error('--app must be http or express');
 
@@ -163,6 +169,7 @@ export function parseOptions(
         : given.get('cpu-profile') === 'none'
           ? []
           : list<AgentName>('cpu-profile', [], isAgentName),
+    pin: pin === 'on',
     outDir: given.get('out-dir') ?? defaultOutDir,
   };
 }

@@ -16,6 +16,8 @@ export interface ChildTask {
   progressIntervalMs: number;
   /** Where to write a V8 CPU profile of the load window, if anywhere. */
   cpuProfilePath?: string;
+  /** CPUs the child is confined to (`--pin=on`), in taskset's list syntax; unset for any CPU. */
+  cpus?: string;
 }
 
 /** Figures measured inside the child, over the load window (after warm-up) unless said otherwise. */
@@ -37,6 +39,8 @@ export interface ChildResult {
   produced: number;
   /** What the agent still held after its flush, if it says. */
   backlogAfterFlush: number | null;
+  /** The CPUs the child was allowed to run on (Linux's `Cpus_allowed_list`), null where that is unknown. */
+  cpus: string | null;
 }
 
 export interface ChildProgress {

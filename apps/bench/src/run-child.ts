@@ -1,5 +1,5 @@
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { forkOnCpus } from './cpu-pinning.js';
 import {
   type ChildMessage,
   type ChildResult,
@@ -23,11 +23,15 @@ export function runChild(
   settle: () => Promise<void> = () => Promise.resolve(),
 ): Promise<ChildResult> {
   return new Promise<ChildResult>((resolve, reject) => {
-    const child = fork(CHILD_ENTRY, [], {
-      execArgv: ['--import', 'tsx', '--expose-gc'],
-      env: { ...process.env, BENCH_TASK: JSON.stringify(task) },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
+    const child = forkOnCpus(
+      CHILD_ENTRY,
+      {
+        execArgv: ['--import', 'tsx', '--expose-gc'],
+        env: { ...process.env, BENCH_TASK: JSON.stringify(task) },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      },
+      task.cpus,
+    );
     // Agents log to stdout/stderr (connection errors while the backend is down); keep the tail for error reports.
     let output = '';
     const keep = (chunk: Buffer) => {

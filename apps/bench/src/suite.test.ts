@@ -96,6 +96,7 @@ describe('summaries and targets', () => {
       produced: 3 * rps,
       delivered: 3 * rps,
       backlogAfterFlush: 0,
+      cpus: null,
       ...extra,
     }) satisfies RunRecord;
 

@@ -1,5 +1,7 @@
+import { cpus } from 'node:os';
 import { AGENTS, type AgentName, type ReceiverKind } from './agents/index.js';
 import { type BackendState } from './backend-state.js';
+import { planPinning } from './cpu-pinning.js';
 import { type BenchOptions } from './options.js';
 import { type ChildResult, type ChildTask } from './protocol.js';
 import { type Receiver, startReceiver, waitForDeliveries } from './receivers.js';
@@ -62,6 +64,7 @@ export function taskFor(agent: AgentName, collector: string, options: BenchOptio
     maxRequests: options.maxRequests,
     flushTimeoutMs: options.flushTimeoutMs,
     progressIntervalMs: 0,
+    ...(options.pin ? { cpus: planPinning(cpus().length).child } : {}),
   };
 }
 
