@@ -25,6 +25,8 @@ type Step =
   | 'sample-0'
   | 'traced-discard'
   | 'traced-encode'
+  | 'traced-keep-frames'
+  | 'traced-keep-copies'
   | 'before:sample-0'
   | 'before:traced-encode'
   | 'facade-off'
@@ -32,6 +34,14 @@ type Step =
   | 'facade-traced'
   | 'before:facade-sample-0'
   | 'before:facade-traced';
+
+/**
+ * The traced-keep steps hold frames as long as a queue would (about 6 MB of them, against the segment queue's 8 MB
+ * budget): what a frame costs the garbage collector when it outlives the young generation, as views of the encoder's
+ * slabs or as bytes copied into memory that is never freed.
+ */
+const KEPT_FRAMES = 8192;
+const KEPT_BYTES = 8 * 1024 * 1024;
 
 /** What each step adds to the previous one. */
 const STEPS: Record<Step, string> = {
@@ -41,6 +51,8 @@ const STEPS: Record<Step, string> = {
   'sample-0': 'HTTP instrumentation, sample rate 0 (nothing recorded, sw8 propagated)',
   'traced-discard': 'everything traced, the finished segment discarded',
   'traced-encode': 'everything traced, each segment encoded as the facade does, frame discarded',
+  'traced-keep-frames': `traced-encode, the last ${KEPT_FRAMES} frames kept as a queue keeps them (views of slabs)`,
+  'traced-keep-copies': `traced-encode, the last ${KEPT_FRAMES} frames copied into one buffer used as a ring`,
   'before:sample-0': 'sample-0 with the --before build',
   'before:traced-encode': 'traced-encode with the --before build',
   'facade-off': 'windsock started (backend refused), every instrumentation disabled',
@@ -98,7 +110,8 @@ async function startAgent(step: Step): Promise<void> {
     before ? `${root}@windsock/protocol/dist/index.js` : '@windsock/protocol'
   )) as typeof Protocol;
   let frames = 0;
-  const encode = step.endsWith('traced-encode');
+  const encode = step.endsWith('traced-encode') || step.startsWith('traced-keep');
+  const keep = keeper(step);
   // As the facade encodes: through an encoder's slabs (builds before FrameEncoder kept them in the module).
   const encodeSegment =
     'FrameEncoder' in protocol
@@ -110,7 +123,13 @@ async function startAgent(step: Step): Promise<void> {
     sampleRate: step.endsWith('sample-0') ? 0 : 1,
     sink: {
       segment: (segment) => {
-        frames += encode ? encodeSegment(segment).length : 1;
+        if (!encode) {
+          frames += 1;
+          return;
+        }
+        const frame = encodeSegment(segment);
+        frames += frame.length;
+        keep?.(frame);
       },
       log: () => {},
       meters: () => {},
@@ -118,6 +137,31 @@ async function startAgent(step: Step): Promise<void> {
   });
   if (step !== 'tracer-idle') tracer.enableHttpInstrumentation();
   process.once('beforeExit', () => void frames);
+}
+
+/** For the traced-keep steps: what keeps each frame (a ring of the last KEPT_FRAMES). */
+function keeper(step: Step): ((frame: Uint8Array) => void) | undefined {
+  let next = 0;
+  if (step === 'traced-keep-frames') {
+    const kept = new Array<Uint8Array | undefined>(KEPT_FRAMES);
+    return (frame) => {
+      kept[next] = frame;
+      next = (next + 1) % KEPT_FRAMES;
+    };
+  }
+  if (step === 'traced-keep-copies') {
+    const store = new Uint8Array(KEPT_BYTES);
+    const offsets = new Int32Array(KEPT_FRAMES);
+    let cursor = 0;
+    return (frame) => {
+      if (cursor + frame.length > store.length) cursor = 0;
+      store.set(frame, cursor);
+      offsets[next] = cursor;
+      cursor += frame.length;
+      next = (next + 1) % KEPT_FRAMES;
+    };
+  }
+  return undefined;
 }
 
 async function child(
