@@ -5,6 +5,7 @@
 // `--measure=bytes`: heap bytes allocated per pair instead, over a fixed number of pairs with a young generation
 // large enough that no garbage collection runs meanwhile. Allocation does not depend on the machine's load, so one
 // run gives a figure that repeats to a few bytes: the load-independent half of the differential profile.
+// `--steps=A,B,...` picks the steps; two run only when named, traced-keep-frames and traced-keep-copies (below).
 import { fork } from 'node:child_process';
 import { channel } from 'node:diagnostics_channel';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -36,9 +37,9 @@ type Step =
   | 'before:facade-traced';
 
 /**
- * The traced-keep steps hold frames as long as a queue would (about 6 MB of them, against the segment queue's 8 MB
- * budget): what a frame costs the garbage collector when it outlives the young generation, as views of the encoder's
- * slabs or as bytes copied into memory that is never freed.
+ * The traced-keep steps (only with --steps) hold frames about as long as a full segment queue does: what a frame
+ * costs the garbage collector when it outlives the young generation, as views of the encoder's slabs or as bytes
+ * copied into memory that is never freed.
  */
 const KEPT_FRAMES = 8192;
 const KEPT_BYTES = 8 * 1024 * 1024;
