@@ -1,5 +1,6 @@
 // Random interleavings of everything a queue can be asked to do, checking after every step the invariants the
-// agent's promises rest on: the accounting identity, both memory bounds, and FIFO order among delivered items.
+// agent's promises rest on: the accounting identity, both memory bounds, FIFO order among delivered items, and one
+// release for every item the queue no longer holds.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BoundedQueue } from './bounded-queue.js';
@@ -46,7 +47,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 );
 
 describe('BoundedQueue invariants (property)', () => {
-  it('holds the identity, both bounds and FIFO delivery under any sequence', () => {
+  it('holds the identity, both bounds, FIFO delivery and exact releases under any sequence', () => {
     fc.assert(
       fc.property(
         fc.record({
@@ -58,7 +59,15 @@ describe('BoundedQueue invariants (property)', () => {
         fc.array(command, { maxLength: 300 }),
         (options, commands) => {
           let now = 0;
-          const q = new BoundedQueue<number>({ ...options, now: () => now });
+          const released = new Set<number>();
+          const q = new BoundedQueue<number>({
+            ...options,
+            now: () => now,
+            onRelease: (item) => {
+              expect(released.has(item)).toBe(false);
+              released.add(item);
+            },
+          });
           let next = 0;
           let batch: Batch<number> | undefined;
           const delivered: number[] = [];
@@ -96,6 +105,9 @@ describe('BoundedQueue invariants (property)', () => {
             expect(s.queued + s.inFlight).toBeLessThanOrEqual(options.maxItems);
             expect(s.queuedBytes + s.inFlightBytes).toBeLessThanOrEqual(options.maxBytes);
             expect(s.delivered).toBe(delivered.length);
+            // Released are exactly the items neither queued nor in flight.
+            expect(released.size).toBe(s.produced - s.queued - s.inFlight);
+            for (const item of batch?.items ?? []) expect(released.has(item)).toBe(false);
           }
           for (let i = 1; i < delivered.length; i++) {
             expect(delivered[i]!).toBeGreaterThan(delivered[i - 1]!);

@@ -239,6 +239,56 @@ describe('take and settle', () => {
   });
 });
 
+describe('onRelease', () => {
+  it('is told of every item refused by offer: closed, too large, or the newcomer under drop-newest', async () => {
+    const released: string[] = [];
+    const q = new BoundedQueue<string>({
+      maxItems: 1,
+      maxBytes: 10,
+      overflow: 'drop-newest',
+      onRelease: (item) => released.push(item),
+    });
+    q.offer('kept', 1);
+    q.offer('newcomer', 1);
+    q.offer('huge', 11);
+    q.offer('not a size', Number.NaN);
+    await q.close();
+    q.offer('late', 1);
+    expect(released).toEqual(['newcomer', 'huge', 'not a size', 'late']);
+    expect(q.stats().queued).toBe(1);
+  });
+
+  it('is told when items leave later, never of a requeued one, and a throw stays inside', () => {
+    const released: string[] = [];
+    let now = 0;
+    const q = new BoundedQueue<string>({
+      maxItems: 3,
+      maxBytes: 100,
+      maxAgeMs: 10,
+      now: () => now,
+      onRelease: (item) => {
+        released.push(item);
+        throw new Error('owner bug');
+      },
+    });
+    for (const item of ['a', 'b', 'c']) q.offer(item, 1);
+    q.offer('d', 1); // displaces a
+    let batch = q.take(1)!;
+    q.settle(batch, { kind: 'requeue' });
+    batch = q.take(1)!;
+    q.settle(batch, { kind: 'delivered' }); // b
+    batch = q.take(1)!;
+    q.settle(batch, { kind: 'dropped', reason: 'unacknowledged' }); // c
+    q.offer('e', 1);
+    now = 20;
+    q.offer('f', 1);
+    expect(q.take()?.items).toEqual(['f']); // d and e expired
+    q.offer('g', 1);
+    q.discard('shutdown');
+    expect(released).toEqual(['a', 'b', 'c', 'd', 'e', 'g']);
+  });
+});
+
 describe('overflow episodes', () => {
   it('reports one start and one end per episode, never one call per item', () => {
     const events: OverflowEvent[] = [];

@@ -57,6 +57,7 @@ export class BoundedQueue<T> {
   private readonly ring: Ring<T>;
   private readonly now: () => number;
   private readonly onOverflow: ((event: OverflowEvent) => void) | undefined;
+  private readonly onRelease: ((item: T) => void) | undefined;
   private queuedBytes = 0;
   private produced = 0;
   private delivered = 0;
@@ -76,7 +77,7 @@ export class BoundedQueue<T> {
   private flushWaiters: FlushWaiter[] = [];
   private loop: DrainLoop<T> | undefined;
 
-  constructor(options: BoundedQueueOptions) {
+  constructor(options: BoundedQueueOptions<T>) {
     if (typeof options !== 'object' || options === null) {
       const expected = 'an object with maxItems and maxBytes';
       throw new OptionsError(
@@ -92,12 +93,14 @@ export class BoundedQueue<T> {
     if (options.maxAgeMs !== undefined) check.number('maxAgeMs', options.maxAgeMs, { min: 0 });
     if (options.onOverflow !== undefined) check.function('onOverflow', options.onOverflow);
     if (options.now !== undefined) check.function('now', options.now);
+    if (options.onRelease !== undefined) check.function('onRelease', options.onRelease);
     check.throwIfAny(INVALID_QUEUE_OPTIONS);
     this.maxItems = options.maxItems;
     this.maxBytes = options.maxBytes;
     this.overflow = overflow;
     this.maxAgeMs = options.maxAgeMs;
     this.onOverflow = options.onOverflow;
+    this.onRelease = options.onRelease;
     this.now = options.now ?? (() => Date.now());
     this.ring = new Ring<T>(this.maxItems, this.maxAgeMs !== undefined);
   }
@@ -107,11 +110,13 @@ export class BoundedQueue<T> {
     const seq = this.produced++;
     if (this.closed) {
       this.dropped.shutdown++;
+      this.release(item);
       return 'shutdown';
     }
     if (typeof bytes !== 'number' || !(bytes >= 0) || bytes > this.maxBytes) {
       // Also catches NaN and Infinity: neither compares as wanted.
       this.dropped.rejected++;
+      this.release(item);
       return 'rejected';
     }
     const ring = this.ring;
@@ -131,6 +136,7 @@ export class BoundedQueue<T> {
       inFlightItems >= this.maxItems ||
       inFlightBytes + bytes > this.maxBytes
     ) {
+      this.release(item);
       this.countOverflow(1);
       return 'overflow';
     }
@@ -139,6 +145,7 @@ export class BoundedQueue<T> {
       ring.count + inFlightItems >= this.maxItems ||
       this.queuedBytes + inFlightBytes + bytes > this.maxBytes
     ) {
+      this.release(ring.frontItem());
       this.queuedBytes -= ring.dropFront();
       drops++;
     }
@@ -197,6 +204,7 @@ export class BoundedQueue<T> {
     if (batch !== inFlight || inFlight === undefined) return;
     this.inFlight = undefined;
     const n = inFlight.items.length;
+    if (outcome?.kind !== 'requeue') this.releaseAll(inFlight.items);
     switch (outcome?.kind) {
       case 'delivered':
         this.delivered += n;
@@ -228,7 +236,10 @@ export class BoundedQueue<T> {
   discard(reason: DropReason): number {
     const reasonCounted = DROP_REASONS.includes(reason) ? reason : 'unacknowledged';
     const n = this.ring.count;
-    while (this.ring.count > 0) this.ring.dropFront();
+    while (this.ring.count > 0) {
+      this.release(this.ring.frontItem());
+      this.ring.dropFront();
+    }
     this.queuedBytes = 0;
     this.dropped[reasonCounted] += n;
     if (this.flushWaiters.length > 0) this.checkFlushes();
@@ -309,6 +320,21 @@ export class BoundedQueue<T> {
     await this.loop?.stop();
   }
 
+  /** Tells the owner an item is gone for good (see `onRelease`); its failure must not become the caller's. */
+  private release(item: T): void {
+    if (this.onRelease === undefined) return;
+    try {
+      this.onRelease(item);
+    } catch {
+      // As for onOverflow: the owner's bookkeeping must not break `offer` or a settle.
+    }
+  }
+
+  private releaseAll(items: readonly T[]): void {
+    if (this.onRelease === undefined) return;
+    for (const item of items) this.release(item);
+  }
+
   private countOverflow(n: number): void {
     this.dropped.overflow += n;
     // Drops caused from inside the listener itself are counted but do not open or extend an episode.
@@ -344,6 +370,7 @@ export class BoundedQueue<T> {
     const ring = this.ring;
     let expired = 0;
     while (ring.count > 0 && ring.frontTime()! < cutoff) {
+      this.release(ring.frontItem());
       this.queuedBytes -= ring.dropFront();
       expired++;
     }

@@ -26,7 +26,7 @@ export type OfferOutcome = 'accepted' | 'displaced' | 'overflow' | 'rejected' | 
 export type SettleOutcome =
   { kind: 'delivered' } | { kind: 'requeue' } | { kind: 'dropped'; reason: DropReason };
 
-export interface BoundedQueueOptions {
+export interface BoundedQueueOptions<T = unknown> {
   /** Most items queued plus in flight. A positive integer. */
   maxItems: number;
   /** Most bytes queued plus in flight. A positive number. */
@@ -39,6 +39,12 @@ export interface BoundedQueueOptions {
   onOverflow?: (event: OverflowEvent) => void;
   /** Clock in epoch milliseconds. Default `Date.now()`; tests inject their own or use fake timers. */
   now?: () => number;
+  /**
+   * Called exactly once for every item offered, when the queue lets it go for good: refused by `offer`, displaced,
+   * expired, delivered, dropped or discarded (a requeued item is still held). An owner that keeps the items' bytes
+   * elsewhere frees them here. It must not call back into the queue; what it throws is ignored.
+   */
+  onRelease?: (item: T) => void;
 }
 
 /** One overflow episode: `start` at its first drop, `end` at the first offer accepted without a drop. */
