@@ -110,6 +110,28 @@ describe('Pipeline', () => {
     });
   });
 
+  it('sends the bytes offered, through overflow, chunk reuse and a frame too large to share a chunk', async () => {
+    const { collector, pipeline, backends } = await logsPipeline({ maxItems: 50 });
+    await collector.setFault(fault.refuse());
+    pipeline.offer(logFrame('first'));
+    await vi.waitFor(() => expect(backends.states()).toEqual(['open']));
+    // Enough frames to fill and reuse the store's chunks several times over; one is larger than a chunk's share.
+    const texts = Array.from({ length: 2_000 }, (_, i) =>
+      i === 1_990 ? `large ${'x'.repeat(20_000)}` : `line ${i}`,
+    );
+    for (const text of texts) {
+      const frame = logFrame(text);
+      pipeline.offer(frame);
+      // A frame that fits a chunk was copied: wiping the original shows that the copy is what is sent.
+      if (!text.startsWith('large')) frame.fill(0);
+    }
+    await collector.setFault(fault.up());
+    await vi.waitFor(() => expect(pipeline.stats().queued).toBe(0), { timeout: 15_000 });
+    expect(await pipeline.flush(5_000)).toEqual({ done: true, remaining: 0 });
+    expect(collector.logs().map((log) => log.body?.text?.text)).toEqual(texts.slice(-50));
+    expect(pipeline.stats()).toMatchObject({ produced: 2_001, delivered: 50 });
+  });
+
   it('tells an overflow episode once at its start and once at its end', async () => {
     const events: [PipelineName, 'start' | 'end', number][] = [];
     const { collector, pipeline } = await logsPipeline({ maxItems: 2 }, events);

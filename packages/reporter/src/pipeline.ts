@@ -1,9 +1,14 @@
-// A pipeline is one queue and its one drain loop: items are encoded once on the producer's call, offered to the
-// queue as bytes, and sent in batches by the loop through the backend set (failover and breakers live there). The
-// loop rests until the next probe while every breaker is open, so an outage costs O(1) work per probe interval.
+// A pipeline is one queue and its one drain loop: items are encoded once on the producer's call, copied into the
+// pipeline's frame store (the queue holds their handles), and sent in batches by the loop through the backend set
+// (failover and breakers live there). The loop rests until the next probe while every breaker is open, so an outage
+// costs O(1) work per probe interval.
 import { BoundedQueue, type DrainDecision, type QueueStats } from '@windsock/queue';
 import type { BackendSet } from '@windsock/resilience';
 import type { TransportResult } from '@windsock/transport';
+import { FrameStore } from './frame-store.js';
+
+/** What the queue holds: a frame's handle in the store, or a frame too large for it, as it is. */
+type QueuedFrame = number | Uint8Array;
 
 export type PipelineName = 'segments' | 'logs' | 'meters';
 
@@ -28,17 +33,21 @@ const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export class Pipeline {
   readonly name: PipelineName;
-  readonly queue: BoundedQueue<Uint8Array>;
+  readonly queue: BoundedQueue<QueuedFrame>;
+  private readonly store = new FrameStore();
   private readonly stopping = new AbortController();
   private readonly loop: Promise<void>;
 
   constructor(private readonly options: PipelineOptions) {
     this.name = options.name;
-    this.queue = new BoundedQueue<Uint8Array>({
+    this.queue = new BoundedQueue<QueuedFrame>({
       maxItems: options.maxItems,
       maxBytes: options.maxBytes,
       overflow: 'drop-oldest',
       onOverflow: ({ phase, dropped }) => options.onOverflow(options.name, phase, dropped),
+      onRelease: (item) => {
+        if (typeof item === 'number') this.store.release(item);
+      },
     });
     this.loop = this.queue.drain((batch) => this.sendBatch(batch.items), {
       maxBatchItems: options.maxBatchItems,
@@ -47,9 +56,9 @@ export class Pipeline {
     });
   }
 
-  /** Queues one encoded frame. O(1), never throws. */
+  /** Queues one encoded frame: a copy in the store, or the frame itself if too large to share a chunk. Never throws. */
   offer(frame: Uint8Array): void {
-    this.queue.offer(frame, frame.byteLength);
+    this.queue.offer(this.store.put(frame) ?? frame, frame.byteLength);
   }
 
   /** Counts an item that could not even be encoded, so that `produced` still accounts for it. */
@@ -83,8 +92,9 @@ export class Pipeline {
     this.queue.discard('shutdown');
   }
 
-  private async sendBatch(frames: readonly Uint8Array[]): Promise<DrainDecision> {
+  private async sendBatch(items: readonly QueuedFrame[]): Promise<DrainDecision> {
     const { backends, send } = this.options;
+    const frames = this.copyOut(items);
     const result = await backends.send(
       (address, signal) => send(frames, address, signal),
       this.stopping.signal,
@@ -97,6 +107,26 @@ export class Pipeline {
       case 'lost':
         return { outcome: { kind: 'dropped', reason: result.reason }, pauseMs: result.pauseMs };
     }
+  }
+
+  /**
+   * The batch's frames, copied out of the store into one buffer: the transport may still read them after the batch
+   * is settled and its chunks are reused (a retry under way, a send the exit path gave up waiting for).
+   */
+  private copyOut(items: readonly QueuedFrame[]): Uint8Array[] {
+    const { store } = this;
+    let total = 0;
+    for (const item of items) if (typeof item === 'number') total += store.length(item);
+    const buffer = new Uint8Array(total);
+    let at = 0;
+    return items.map((item) => {
+      if (typeof item !== 'number') return item;
+      const bytes = store.view(item);
+      buffer.set(bytes, at);
+      const frame = buffer.subarray(at, at + bytes.byteLength);
+      at += bytes.byteLength;
+      return frame;
+    });
   }
 }
 
