@@ -35,6 +35,7 @@ export class Pipeline {
   readonly name: PipelineName;
   readonly queue: BoundedQueue<QueuedFrame>;
   private readonly store = new FrameStore();
+  private batchBuffer = new Uint8Array(0);
   private readonly stopping = new AbortController();
   private readonly loop: Promise<void>;
 
@@ -110,14 +111,16 @@ export class Pipeline {
   }
 
   /**
-   * The batch's frames, copied out of the store into one buffer: the transport may still read them after the batch
-   * is settled and its chunks are reused (a retry under way, a send the exit path gave up waiting for).
+   * The batch's frames, copied out of the store into the pipeline's batch buffer: a retry may still read them after
+   * the exit path has settled the batch and its chunks are reused. The buffer is reused by the next batch only, which
+   * the drain loop takes after this one's send has returned; the transport copies what it sends when a call starts.
    */
   private copyOut(items: readonly QueuedFrame[]): Uint8Array[] {
     const { store } = this;
     let total = 0;
     for (const item of items) if (typeof item === 'number') total += store.length(item);
-    const buffer = new Uint8Array(total);
+    if (total > this.batchBuffer.byteLength) this.batchBuffer = new Uint8Array(total);
+    const buffer = this.batchBuffer;
     let at = 0;
     return items.map((item) => {
       if (typeof item !== 'number') return item;
