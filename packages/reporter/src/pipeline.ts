@@ -113,7 +113,7 @@ export class Pipeline {
   /**
    * The batch's frames, copied out of the store into the pipeline's batch buffer: a retry may still read them after
    * the exit path has settled the batch and its chunks are reused. The buffer is reused by the next batch only, which
-   * the drain loop takes after this one's send has returned; the transport copies what it sends when a call starts.
+   * the drain loop takes after this one's send has returned, and a call has copied what it sends before it returns.
    */
   private copyOut(items: readonly QueuedFrame[]): Uint8Array[] {
     const { store } = this;
