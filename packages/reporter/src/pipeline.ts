@@ -30,6 +30,8 @@ export interface PipelineOptions {
 
 /** Largest batch in bytes: OAP's default gRPC message limit is 50 MiB; stay far below it. */
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** Largest batch buffer a pipeline keeps between batches (see copyOut). */
+const MAX_KEPT_BATCH_BYTES = 1024 * 1024;
 
 export class Pipeline {
   readonly name: PipelineName;
@@ -119,8 +121,12 @@ export class Pipeline {
     const { store } = this;
     let total = 0;
     for (const item of items) if (typeof item === 'number') total += store.length(item);
-    if (total > this.batchBuffer.byteLength) this.batchBuffer = new Uint8Array(total);
-    const buffer = this.batchBuffer;
+    let buffer = this.batchBuffer;
+    if (total > buffer.byteLength) {
+      buffer = new Uint8Array(total);
+      // A rare large batch gets a buffer of its own rather than one the pipeline keeps for good.
+      if (total <= MAX_KEPT_BATCH_BYTES) this.batchBuffer = buffer;
+    }
     let at = 0;
     return items.map((item) => {
       if (typeof item !== 'number') return item;
