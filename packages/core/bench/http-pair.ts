@@ -5,7 +5,8 @@
 // `--measure=bytes`: heap bytes allocated per pair instead, over a fixed number of pairs with a young generation
 // large enough that no garbage collection runs meanwhile. Allocation does not depend on the machine's load, so one
 // run gives a figure that repeats to a few bytes: the load-independent half of the differential profile.
-// `--steps=A,B,...` picks the steps; two run only when named, traced-keep-frames and traced-keep-copies (below).
+// `--steps=A,B,...` picks the steps; two run only when named: traced-keep-frames and traced-keep-copies
+// (kept-frames.ts).
 import { fork } from 'node:child_process';
 import { channel } from 'node:diagnostics_channel';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -18,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import type * as Core from '@windsock/core';
 import type * as Protocol from '@windsock/protocol';
+import { frameKeeper, KEPT_FRAMES } from './kept-frames.js';
 
 type Step =
   | 'none'
@@ -35,14 +37,6 @@ type Step =
   | 'facade-traced'
   | 'before:facade-sample-0'
   | 'before:facade-traced';
-
-/**
- * The traced-keep steps (only with --steps) hold frames about as long as a full segment queue does: what a frame
- * costs the garbage collector when it outlives the young generation, as views of the encoder's slabs or as bytes
- * copied into memory that is never freed.
- */
-const KEPT_FRAMES = 8192;
-const KEPT_BYTES = 8 * 1024 * 1024;
 
 /** What each step adds to the previous one. */
 const STEPS: Record<Step, string> = {
@@ -112,7 +106,7 @@ async function startAgent(step: Step): Promise<void> {
   )) as typeof Protocol;
   let frames = 0;
   const encode = step.endsWith('traced-encode') || step.startsWith('traced-keep');
-  const keep = keeper(step);
+  const keep = frameKeeper(step);
   // As the facade encodes: through an encoder's slabs (builds before FrameEncoder kept them in the module).
   const encodeSegment =
     'FrameEncoder' in protocol
@@ -138,31 +132,6 @@ async function startAgent(step: Step): Promise<void> {
   });
   if (step !== 'tracer-idle') tracer.enableHttpInstrumentation();
   process.once('beforeExit', () => void frames);
-}
-
-/** For the traced-keep steps: what keeps each frame (a ring of the last KEPT_FRAMES). */
-function keeper(step: Step): ((frame: Uint8Array) => void) | undefined {
-  let next = 0;
-  if (step === 'traced-keep-frames') {
-    const kept = new Array<Uint8Array | undefined>(KEPT_FRAMES);
-    return (frame) => {
-      kept[next] = frame;
-      next = (next + 1) % KEPT_FRAMES;
-    };
-  }
-  if (step === 'traced-keep-copies') {
-    const store = new Uint8Array(KEPT_BYTES);
-    const offsets = new Int32Array(KEPT_FRAMES);
-    let cursor = 0;
-    return (frame) => {
-      if (cursor + frame.length > store.length) cursor = 0;
-      store.set(frame, cursor);
-      offsets[next] = cursor;
-      cursor += frame.length;
-      next = (next + 1) % KEPT_FRAMES;
-    };
-  }
-  return undefined;
 }
 
 async function child(
