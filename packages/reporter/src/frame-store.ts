@@ -52,12 +52,6 @@ export class FrameStore {
     return chunk.subarray(at, at + readLength(chunk, at - LENGTH_BYTES));
   }
 
-  /** The frame's length in bytes. */
-  length(handle: number): number {
-    const index = Math.floor(handle / this.chunkBytes);
-    return readLength(this.chunks[index]!, handle - index * this.chunkBytes);
-  }
-
   /** The frame is gone for good; its chunk is reused once all its frames are. Release each handle once. */
   release(handle: number): void {
     const index = Math.floor(handle / this.chunkBytes);

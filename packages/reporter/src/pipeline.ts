@@ -118,9 +118,10 @@ export class Pipeline {
    * the drain loop takes after this one's send has returned, and a call has copied what it sends before it returns.
    */
   private copyOut(items: readonly QueuedFrame[]): Uint8Array[] {
-    const { store } = this;
+    const frames = items.map((item) => (typeof item === 'number' ? this.store.view(item) : item));
     let total = 0;
-    for (const item of items) if (typeof item === 'number') total += store.length(item);
+    for (let i = 0; i < items.length; i++)
+      if (typeof items[i] === 'number') total += frames[i]!.byteLength;
     let buffer = this.batchBuffer;
     if (total > buffer.byteLength) {
       buffer = new Uint8Array(total);
@@ -128,14 +129,14 @@ export class Pipeline {
       if (total <= MAX_KEPT_BATCH_BYTES) this.batchBuffer = buffer;
     }
     let at = 0;
-    return items.map((item) => {
-      if (typeof item !== 'number') return item;
-      const bytes = store.view(item);
+    for (let i = 0; i < items.length; i++) {
+      if (typeof items[i] !== 'number') continue;
+      const bytes = frames[i]!;
       buffer.set(bytes, at);
-      const frame = buffer.subarray(at, at + bytes.byteLength);
+      frames[i] = buffer.subarray(at, at + bytes.byteLength);
       at += bytes.byteLength;
-      return frame;
-    });
+    }
+    return frames;
   }
 }
 
