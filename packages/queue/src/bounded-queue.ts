@@ -10,6 +10,7 @@ import {
   type DrainHandler,
   type DrainSource,
 } from './drain-loop.js';
+import { FlushWaiters } from './flush-waiters.js';
 import { Ring } from './ring.js';
 import {
   DROP_REASONS,
@@ -39,15 +40,6 @@ class InFlightBatch<T> implements Batch<T> {
   ) {}
 }
 
-interface FlushWaiter {
-  /** Items with a lower sequence number were queued or in flight when `flush` was called. */
-  target: number;
-  resolve: (result: FlushResult) => void;
-  timer: ReturnType<typeof setTimeout>;
-  /** Stops listening to the caller's abort signal. */
-  release: () => void;
-}
-
 export class BoundedQueue<T> {
   readonly maxItems: number;
   readonly maxBytes: number;
@@ -74,7 +66,7 @@ export class BoundedQueue<T> {
   private episodeDrops = 0;
   private emittingOverflow = false;
   private arrivalWake: { items: number; bytes: number; sleep: WakeableSleep } | undefined;
-  private flushWaiters: FlushWaiter[] = [];
+  private readonly flushes = new FlushWaiters();
   private loop: DrainLoop<T> | undefined;
 
   constructor(options: BoundedQueueOptions<T>) {
@@ -150,7 +142,7 @@ export class BoundedQueue<T> {
       drops++;
     }
     this.push(item, bytes, seq);
-    if (this.flushWaiters.length > 0) this.checkFlushes();
+    if (this.flushes.pending) this.checkFlushes();
     // Last, once the queue is consistent: the listener may well offer into this queue again.
     this.countOverflow(drops);
     return 'displaced';
@@ -221,7 +213,7 @@ export class BoundedQueue<T> {
       default:
         this.dropped.unacknowledged += n;
     }
-    if (this.flushWaiters.length > 0) this.checkFlushes();
+    if (this.flushes.pending) this.checkFlushes();
   }
 
   /**
@@ -242,7 +234,7 @@ export class BoundedQueue<T> {
     }
     this.queuedBytes = 0;
     this.dropped[reasonCounted] += n;
-    if (this.flushWaiters.length > 0) this.checkFlushes();
+    if (this.flushes.pending) this.checkFlushes();
     return n;
   }
 
@@ -290,25 +282,11 @@ export class BoundedQueue<T> {
     if (this.oldestUnsettledSeq() >= target) return Promise.resolve({ done: true, remaining: 0 });
     if (signal?.aborted === true)
       return Promise.resolve({ done: false, remaining: this.unsettledBefore(target) });
-    return new Promise<FlushResult>((resolve) => {
-      const giveUp = (): void => {
-        if (!this.flushWaiters.includes(waiter)) return; // settled meanwhile
-        this.flushWaiters = this.flushWaiters.filter((w) => w !== waiter);
-        clearTimeout(waiter.timer);
-        waiter.release();
-        resolve({ done: false, remaining: this.unsettledBefore(target) });
-      };
-      const waiter: FlushWaiter = {
-        target,
-        resolve,
-        timer: setTimeout(giveUp, Number.isFinite(timeoutMs) ? Math.max(0, timeoutMs) : 0),
-        release: () => signal?.removeEventListener('abort', giveUp),
-      };
-      waiter.timer.unref();
-      signal?.addEventListener('abort', giveUp, { once: true });
-      this.flushWaiters.push(waiter);
-      this.loop?.expedite();
-    });
+    const settled = this.flushes.wait(target, timeoutMs, signal, () =>
+      this.unsettledBefore(target),
+    );
+    this.loop?.expedite();
+    return settled;
   }
 
   /**
@@ -376,7 +354,7 @@ export class BoundedQueue<T> {
     }
     if (expired === 0) return;
     this.dropped.expired += expired;
-    if (this.flushWaiters.length > 0) this.checkFlushes();
+    if (this.flushes.pending) this.checkFlushes();
   }
 
   /** Sequence number of the oldest item not yet settled (the queue is in sequence order, in-flight batch first). */
@@ -392,18 +370,7 @@ export class BoundedQueue<T> {
   }
 
   private checkFlushes(): void {
-    const oldest = this.oldestUnsettledSeq();
-    const still: FlushWaiter[] = [];
-    for (const waiter of this.flushWaiters) {
-      if (oldest >= waiter.target) {
-        clearTimeout(waiter.timer);
-        waiter.release();
-        waiter.resolve({ done: true, remaining: 0 });
-      } else {
-        still.push(waiter);
-      }
-    }
-    this.flushWaiters = still;
+    this.flushes.settledUpTo(this.oldestUnsettledSeq());
   }
 
   private drainSource(): DrainSource<T> {
@@ -419,7 +386,7 @@ export class BoundedQueue<T> {
       cancelArrivalWake: () => {
         this.arrivalWake = undefined;
       },
-      flushPending: () => this.flushWaiters.length > 0,
+      flushPending: () => this.flushes.pending,
       now: this.now,
     };
   }
