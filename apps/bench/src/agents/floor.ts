@@ -3,7 +3,7 @@ import { channel } from 'node:diagnostics_channel';
 import { type AgentHandle, type StartAgent } from './agent.js';
 
 /** As long as an `sw8` header carrying a trace from this workload (its ids, names and endpoint). */
-const FLOOR_HEADER = { 'x-floor': 'x'.repeat(185) };
+export const FLOOR_HEADER = { 'x-floor': 'x'.repeat(185) };
 
 /**
  * What any tracing agent must pay and windsock cannot remove: a context entered per incoming request and a header of

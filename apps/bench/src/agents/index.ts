@@ -17,12 +17,26 @@ export interface AgentConfiguration {
 }
 
 export type AgentName =
-  'none' | 'floor' | 'windsock' | 'windsock-http' | 'skywalking' | 'opentelemetry';
+  | 'none'
+  | 'floor'
+  | 'floor-segments'
+  | 'windsock'
+  | 'windsock-http'
+  | 'skywalking'
+  | 'opentelemetry';
 
 export const AGENTS: Record<AgentName, AgentConfiguration> = {
   none: { name: 'none', module: 'none.ts', receiver: 'none', unit: '-', itemsPerRequest: 0 },
   // Context per request and a header per call, nothing else: the cost no agent can avoid (issue 22).
   floor: { name: 'floor', module: 'floor.ts', receiver: 'none', unit: '-', itemsPerRequest: 0 },
+  // The floor plus windsock's three segments per request encoded and discarded: a ceiling for the traced cases.
+  'floor-segments': {
+    name: 'floor-segments',
+    module: 'floor-segments.ts',
+    receiver: 'none',
+    unit: 'segments',
+    itemsPerRequest: 3,
+  },
   windsock: {
     name: 'windsock',
     module: 'windsock.ts',
