@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   }
   const options = parseOptions(process.argv.slice(2), process.env, RESULTS_DIR);
   const notes: string[] = [];
-  const isWindsock = (agent: AgentName) => agent === 'windsock' || agent === 'windsock-http';
+  const isWindsock = (agent: AgentName) => agent.startsWith('windsock');
   if (options.agents.some(isWindsock) && !windsockAvailable()) {
     options.agents = options.agents.filter((agent) => !isWindsock(agent));
     notes.push('windsock skipped: its facade is not built (`pnpm --filter windsock build`).');

@@ -84,7 +84,7 @@ type Flag = (typeof FLAGS)[number];
 export const USAGE = `Usage: pnpm bench:e2e [--flag=value ...]  (each flag also reads BENCH_<FLAG> from the environment)
   --profile=quick|full          preset durations (default quick: about 3 minutes; full: about 20)
   --app=http|express            the measured app: plain http handlers (default) or the same endpoints as Express routes
-  --agents=none,floor,floor-segments,windsock,windsock-http,skywalking,opentelemetry
+  --agents=none,floor,floor-segments,windsock,windsock-http,windsock-unsampled,skywalking,opentelemetry
   --states=up,refused,blackhole
   --runs=N  --concurrency=N  --warmup-ms=N  --duration-ms=N  --max-requests=N  --flush-timeout-ms=N
   --recovery=on|off  --recovery-before-ms=N  --recovery-outage-ms=N  --recovery-after-ms=N

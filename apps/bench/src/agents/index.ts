@@ -22,6 +22,7 @@ export type AgentName =
   | 'floor-segments'
   | 'windsock'
   | 'windsock-http'
+  | 'windsock-unsampled'
   | 'skywalking'
   | 'opentelemetry';
 
@@ -48,6 +49,14 @@ export const AGENTS: Record<AgentName, AgentConfiguration> = {
   'windsock-http': {
     name: 'windsock-http',
     module: 'windsock-http.ts',
+    receiver: 'skywalking',
+    unit: 'segments',
+    itemsPerRequest: 3,
+  },
+  // At sample rate 0, in the same run as the traced agent and the floor (issue 22's unsampled target).
+  'windsock-unsampled': {
+    name: 'windsock-unsampled',
+    module: 'windsock-unsampled.ts',
     receiver: 'skywalking',
     unit: 'segments',
     itemsPerRequest: 3,
