@@ -1,26 +1,13 @@
-import http from 'node:http';
 import { SegmentObject, SpanType } from '@windsock/protocol';
 import { describe, expect, it } from 'vitest';
-import { runLoad, startWorkloadServer } from '../workload.js';
 import { SegmentsOfWorkload, start } from './floor-segments.js';
+import { runWorkloadUnder } from './run-under-agent.js';
 
 describe('the floor-segments agent', () => {
   it('encodes three segments per request of the workload and sets the floor header', async () => {
     const agent = await start({ serviceName: 'bench', collector: '' });
-    const server = await startWorkloadServer(http, 2, undefined, agent.outgoingHeaders);
-    try {
-      const result = await runLoad(http, {
-        port: server.port,
-        concurrency: 2,
-        durationMs: 10_000,
-        maxRequests: 6,
-        headers: agent.outgoingHeaders,
-      });
-      expect(result).toMatchObject({ requests: 6, errors: 0 });
-    } finally {
-      await server.close();
-      await agent.shutdown(1_000);
-    }
+    const result = await runWorkloadUnder(agent, 6);
+    expect(result).toMatchObject({ requests: 6, errors: 0 });
     expect(agent.produced()).toBe(18);
     expect(agent.outgoingHeaders?.['x-floor']).toHaveLength(185);
   });

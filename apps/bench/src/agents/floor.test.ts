@@ -1,8 +1,8 @@
 import { channel } from 'node:diagnostics_channel';
-import http from 'node:http';
+import type http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { runLoad, startWorkloadServer } from '../workload.js';
 import { start } from './floor.js';
+import { runWorkloadUnder } from './run-under-agent.js';
 
 describe('the floor agent', () => {
   it('puts its header on every request of the workload, the load loop and the call to /b', async () => {
@@ -13,20 +13,11 @@ describe('the floor agent', () => {
       seen.push({ url: request.url ?? '', header: request.headers['x-floor'] as string });
     };
     channel('http.server.request.start').subscribe(onStart);
-    const server = await startWorkloadServer(http, 2, undefined, agent.outgoingHeaders);
     try {
-      const result = await runLoad(http, {
-        port: server.port,
-        concurrency: 2,
-        durationMs: 10_000,
-        maxRequests: 6,
-        headers: agent.outgoingHeaders,
-      });
+      const result = await runWorkloadUnder(agent, 6);
       expect(result).toMatchObject({ requests: 6, errors: 0 });
     } finally {
       channel('http.server.request.start').unsubscribe(onStart);
-      await server.close();
-      await agent.shutdown(1_000);
     }
     expect(seen.filter(({ url }) => url === '/a')).toHaveLength(6);
     expect(seen.filter(({ url }) => url === '/b')).toHaveLength(6);
