@@ -90,7 +90,7 @@ interface TrackedResponse extends Http.ServerResponse {
 /** The three segments of one request of the workload, as windsock reports them (spans, tags, references). */
 export class SegmentsOfWorkload {
   produced = 0;
-  /** The frames of the last segment, so a test can decode what was encoded. */
+  /** The frame of the last segment, so a test can decode what was encoded. */
   lastFrame: Uint8Array | undefined;
   private readonly encoder = new FrameEncoder();
   private readonly idPrefix = `${randomBytes(8).toString('hex')}.${Date.now().toString(36)}.`;
